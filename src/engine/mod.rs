@@ -1,0 +1,258 @@
+//! The backtest engine: an event-driven backtester over OHLCV candles, run in batches.
+//!
+//! A batch passes ingest → indicators → signal → execution (risk, sizing, fills, stops) →
+//! portfolio. Every stage carries its state from batch to batch, so the batch size changes how
+//! finely the stages are timed, never what the backtest computes. The engine knows nothing of
+//! scenarios, budgets, files or the command line.
+
+pub mod candles;
+pub mod fingerprint;
+pub mod indicators;
+pub mod ledger;
+pub mod settings;
+mod stages;
+pub mod timing;
+
+use std::fmt;
+
+use candles::CandleSeries;
+use fingerprint::{Fingerprint, Fnv1a};
+use ledger::Ledger;
+use settings::EngineSettings;
+use stages::{Batch, Columns, Execution, Indicators, Ingest, Portfolio, Signal};
+use timing::{Stage, StageTimings, Stopwatch};
+
+/// Why a backtest could not run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineError {
+    /// A candle failed validation at ingest.
+    InvalidCandle {
+        /// Its index in the series.
+        index: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::InvalidCandle { index, reason } => write!(f, "candle {index} is invalid: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// What one backtest produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Closed round trips.
+    pub trades: u64,
+    /// Equity at the last close.
+    pub final_equity: f64,
+    /// Largest peak-to-trough fall of equity, as a fraction of the peak.
+    pub max_drawdown: f64,
+    /// Digest of the trade ledger and the equity path.
+    pub digest: u64,
+}
+
+impl Outcome {
+    /// The fingerprint recorded in bench.json.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint { trades: self.trades, final_equity: self.final_equity, digest: format!("{:016x}", self.digest) }
+    }
+}
+
+/// A reusable backtester: working storage is allocated once, in [`Engine::new`], so repeated
+/// runs allocate nothing but trade ledger growth.
+pub struct Engine {
+    settings: EngineSettings,
+    columns: Columns,
+    ledger: Ledger,
+}
+
+impl Engine {
+    /// An engine with valid `settings` (see [`EngineSettings::validate`]).
+    pub fn new(settings: EngineSettings) -> Self {
+        Self { settings, columns: Columns::new(settings.batch_size), ledger: Ledger::default() }
+    }
+
+    /// The settings this engine runs with.
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
+    /// The trades of the last run.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// How many batches a series of `candles` candles is cut into.
+    pub fn batches(&self, candles: usize) -> usize {
+        candles.div_ceil(self.settings.batch_size)
+    }
+
+    /// Backtests `series` from a fresh portfolio. With `timings`, each stage's wall time on each
+    /// batch is recorded there (one clock read per stage per batch).
+    pub fn run(&mut self, series: &CandleSeries, timings: Option<&mut StageTimings>) -> Result<Outcome, EngineError> {
+        let s = self.settings;
+        self.ledger.clear();
+        if series.is_empty() {
+            return Ok(Outcome { trades: 0, final_equity: s.initial_cash, max_drawdown: 0.0, digest: Fnv1a::default().finish() });
+        }
+        let first = series.get(0);
+        let mut ingest = Ingest::new(first.close, first.ts);
+        let mut indicators = Indicators::new(&s, first.close, first.high - first.low);
+        let mut signal = Signal::new(&s);
+        let mut execution = Execution::new(&s);
+        let mut portfolio = Portfolio::new(s.initial_cash);
+        let mut watch = Stopwatch::new(timings);
+        let cols = &mut self.columns;
+        for start in (0..series.len()).step_by(s.batch_size) {
+            let r = start..(start + s.batch_size).min(series.len());
+            let batch = Batch {
+                start,
+                ts: &series.ts[r.clone()],
+                open: &series.open[r.clone()],
+                high: &series.high[r.clone()],
+                low: &series.low[r.clone()],
+                close: &series.close[r.clone()],
+                volume: &series.volume[r],
+            };
+            watch.start();
+            ingest.run(&batch, cols)?;
+            watch.lap(Stage::Ingest);
+            indicators.run(&batch, cols);
+            watch.lap(Stage::Indicators);
+            signal.run(&batch, cols);
+            watch.lap(Stage::Signal);
+            execution.run(&batch, cols, &mut self.ledger);
+            watch.lap(Stage::Execution);
+            portfolio.run(&batch, cols);
+            watch.lap(Stage::Portfolio);
+        }
+        let mut digest = Fnv1a::default();
+        let trades = self.ledger.trades().len() as u64;
+        for word in [self.ledger.digest().finish(), portfolio.digest().finish(), trades, portfolio.equity().to_bits()] {
+            digest.word(word);
+        }
+        Ok(Outcome { trades, final_equity: portfolio.equity(), max_drawdown: portfolio.max_drawdown(), digest: digest.finish() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::candles::{generate, Candle, CandleSeries};
+    use super::ledger::ExitReason;
+    use super::*;
+
+    fn run(series: &CandleSeries, settings: EngineSettings) -> Outcome {
+        Engine::new(settings).run(series, None).unwrap()
+    }
+
+    #[test]
+    fn fingerprint_is_identical_for_any_batch_size() {
+        let series = generate(200_000, 1337, "BTCUSDT");
+        let reference = run(&series, EngineSettings::default());
+        assert!(reference.trades > 100, "the strategy should trade: {reference:?}");
+        for batch_size in [1, 7, 4096, 1_000_000] {
+            let got = run(&series, EngineSettings { batch_size, ..Default::default() });
+            assert_eq!(got, reference, "batch size {batch_size}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_timing_and_repeats() {
+        let series = generate(50_000, 3, "ETHUSDT");
+        let mut engine = Engine::new(EngineSettings::default());
+        let untimed = engine.run(&series, None).unwrap();
+        let mut timings = StageTimings::with_capacity(engine.batches(series.len()));
+        let timed = engine.run(&series, Some(&mut timings)).unwrap();
+        let again = engine.run(&series, None).unwrap();
+        assert_eq!(untimed, timed);
+        assert_eq!(untimed, again);
+    }
+
+    #[test]
+    fn timing_records_one_sample_per_stage_per_batch() {
+        let series = generate(10_000, 1, "BTCUSDT");
+        let mut engine = Engine::new(EngineSettings { batch_size: 1000, ..Default::default() });
+        let mut timings = StageTimings::with_capacity(10);
+        engine.run(&series, Some(&mut timings)).unwrap();
+        for stage in Stage::ALL {
+            assert_eq!(timings.samples(stage).len(), 10, "{}", stage.name());
+        }
+    }
+
+    #[test]
+    fn another_seed_or_cost_changes_the_fingerprint() {
+        let base = run(&generate(50_000, 1, "BTCUSDT"), EngineSettings::default());
+        assert_ne!(base.digest, run(&generate(50_000, 2, "BTCUSDT"), EngineSettings::default()).digest);
+        let costly = EngineSettings { commission_bps: 5.0, ..Default::default() };
+        assert_ne!(base.digest, run(&generate(50_000, 1, "BTCUSDT"), costly).digest);
+    }
+
+    /// A hand-made path: a decline, a choppy recovery whose RSI stays moderate while the fast EMA
+    /// crosses above the slow one, then a bar gapping far below any stop. Returns the series and
+    /// the index of the gap bar.
+    fn decline_recovery_gap() -> (CandleSeries, usize) {
+        let mut s = CandleSeries::default();
+        let mut push = |open: f64, close: f64| {
+            let ts = s.len() as i64 * 60_000;
+            s.push(Candle { ts, open, high: open.max(close) + 0.05, low: open.min(close) - 0.05, close, volume: 1.0 });
+            close
+        };
+        let mut price = 100.0;
+        (0..40).for_each(|_| price = push(price, price - 0.1));
+        (0..40).for_each(|k| price = push(price, price + if k % 2 == 0 { 0.25 } else { -0.15 }));
+        push(80.0, 79.0);
+        let gap = s.len() - 1;
+        (s, gap)
+    }
+
+    #[test]
+    fn entry_fills_at_next_open_and_gap_stops_at_the_open() {
+        let (series, gap) = decline_recovery_gap();
+        let settings = EngineSettings { slippage_bps: 10.0, commission_bps: 0.0, ..Default::default() };
+        let mut engine = Engine::new(settings);
+        let out = engine.run(&series, None).unwrap();
+        let trades = engine.ledger().trades();
+        assert_eq!(out.trades, 1, "{trades:?}");
+        let t = trades[0];
+        assert!(t.entry_index > 40, "no entry during the decline: {t:?}");
+        assert_eq!(t.entry_price, series.open[t.entry_index as usize] * 1.001, "fills at the next open plus slippage");
+        assert_eq!(t.exit, ExitReason::StopLoss);
+        assert_eq!(t.exit_index, gap as u64);
+        assert_eq!(t.exit_price, 80.0 * 0.999, "a gap through the stop fills at the open");
+        assert!(t.pnl < 0.0);
+        assert!((out.final_equity - (1_000_000.0 + t.pnl)).abs() < 1e-6);
+        assert!(out.max_drawdown > 0.0);
+    }
+
+    #[test]
+    fn a_stop_inside_the_bar_fills_at_the_stop() {
+        let (mut series, gap) = decline_recovery_gap();
+        // Replace the gap with a bar that opens above the stop and trades through it.
+        let prev = series.close[gap - 1];
+        (series.open[gap], series.high[gap], series.low[gap], series.close[gap]) = (prev, prev + 0.1, prev - 50.0, prev - 1.0);
+        let settings = EngineSettings { slippage_bps: 0.0, commission_bps: 0.0, ..Default::default() };
+        let mut engine = Engine::new(settings);
+        engine.run(&series, None).unwrap();
+        let t = engine.ledger().trades()[0];
+        assert_eq!(t.exit, ExitReason::StopLoss);
+        assert!(t.exit_price < prev && t.exit_price > prev - 50.0, "fills at the stop, inside the bar: {t:?}");
+    }
+
+    #[test]
+    fn invalid_candle_is_reported_with_its_index() {
+        let mut series = generate(100, 1, "BTCUSDT");
+        series.high[42] = series.low[42] - 1.0;
+        let err = Engine::new(EngineSettings { batch_size: 16, ..Default::default() }).run(&series, None).unwrap_err();
+        assert_eq!(err, EngineError::InvalidCandle { index: 42, reason: "high is below open or close" });
+        series = generate(100, 1, "BTCUSDT");
+        series.volume[7] = f64::NAN;
+        let err = Engine::new(EngineSettings::default()).run(&series, None).unwrap_err();
+        assert_eq!(err, EngineError::InvalidCandle { index: 7, reason: "a price or volume is not finite" });
+    }
+}
