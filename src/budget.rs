@@ -1,0 +1,329 @@
+//! Resolved budgets and the verdicts they give a measurement.
+//!
+//! A budget here is already resolved for one scenario (profile plus per-scenario overrides); the
+//! files it comes from are `config::budget`'s business.
+
+use serde::{Deserialize, Serialize};
+
+use crate::stats::Distribution;
+
+/// Which statistic of a sampled metric is judged or compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Statistic {
+    /// The worst sample (the runbook's choice; the noisiest).
+    #[default]
+    Min,
+    /// The middle sample: stable under one-sided noise.
+    Median,
+    /// The 95th percentile.
+    P95,
+    /// The arithmetic mean.
+    Mean,
+}
+
+impl Statistic {
+    /// The key as written in TOML and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Statistic::Min => "min",
+            Statistic::Median => "median",
+            Statistic::P95 => "p95",
+            Statistic::Mean => "mean",
+        }
+    }
+
+    /// This statistic of `d`.
+    pub fn of(self, d: &Distribution) -> f64 {
+        match self {
+            Statistic::Min => d.min,
+            Statistic::Median => d.median,
+            Statistic::P95 => d.p95,
+            Statistic::Mean => d.mean,
+        }
+    }
+}
+
+/// A more-is-better limit on a sampled metric.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Floor {
+    /// The statistic judged.
+    pub stat: Statistic,
+    /// Below it: fail.
+    pub floor: Option<f64>,
+    /// Below it, but not below the floor: warn.
+    pub warn: Option<f64>,
+}
+
+/// A less-is-better limit on a single value.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ceiling {
+    /// Above it: fail.
+    pub ceiling: Option<f64>,
+    /// Above it, but not above the ceiling: warn.
+    pub warn: Option<f64>,
+}
+
+/// Thresholds for calling a change against a baseline a regression.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regression {
+    /// The statistic compared.
+    pub stat: Statistic,
+    /// A worsening of at least this many percent warns.
+    pub warn_pct: f64,
+    /// A worsening of at least this many percent fails.
+    pub fail_pct: f64,
+}
+
+impl Default for Regression {
+    fn default() -> Self {
+        Self { stat: Statistic::Median, warn_pct: 5.0, fail_pct: 15.0 }
+    }
+}
+
+/// One scenario's budget after its profile's overrides were applied.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Throughput floor.
+    pub candles_per_sec: Floor,
+    /// Ceiling on the largest stage p95.
+    pub p95_stage_latency_ms: Ceiling,
+    /// Ceiling on peak resident memory.
+    pub peak_rss_mb: Ceiling,
+    /// Regression thresholds for comparisons.
+    pub regression: Regression,
+}
+
+/// How a check, or a whole scenario, came out. Ordered from best to worst, so that a
+/// scenario's verdict is the maximum of its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Not judged: no limit set, or the metric was not measured.
+    Skip,
+    /// Within budget.
+    Pass,
+    /// Past the warn level, within the hard limit.
+    Warn,
+    /// Past the hard limit.
+    Fail,
+    /// The scenario could not be measured.
+    Error,
+}
+
+impl Verdict {
+    /// The verdict as written in tables and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Skip => "skip",
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// The direction of a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimitKind {
+    /// More is better.
+    Floor,
+    /// Less is better.
+    Ceiling,
+}
+
+/// One metric judged against its limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The metric, with its statistic where it has one: `candles_per_sec.min`.
+    pub metric: String,
+    /// Whether more (floor) or less (ceiling) is better.
+    pub kind: LimitKind,
+    /// The measured value; `None` when not measured.
+    pub value: Option<f64>,
+    /// The hard lower limit, for floors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f64>,
+    /// The hard upper limit, for ceilings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceiling: Option<f64>,
+    /// The warn level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn: Option<f64>,
+    /// The outcome.
+    pub verdict: Verdict,
+}
+
+impl Check {
+    /// Why the check is not a pass, in words ("min 812 < floor 833"); `None` for a pass or
+    /// a metric without limits.
+    pub fn reason(&self) -> Option<String> {
+        let short = self.metric.rsplit('.').next().unwrap_or(&self.metric);
+        match (self.verdict, self.value) {
+            (Verdict::Skip, None) if self.floor.or(self.ceiling).or(self.warn).is_some() => {
+                Some(format!("{} not measured", self.metric))
+            }
+            (Verdict::Warn | Verdict::Fail, Some(value)) => {
+                let (op, name, limit) = match (self.kind, self.verdict) {
+                    (LimitKind::Floor, Verdict::Fail) => ("<", "floor", self.floor),
+                    (LimitKind::Floor, _) => ("<", "warn", self.warn),
+                    (LimitKind::Ceiling, Verdict::Fail) => (">", "ceiling", self.ceiling),
+                    (LimitKind::Ceiling, _) => (">", "warn", self.warn),
+                };
+                Some(format!("{short} {} {op} {name} {}", number(value), number(limit?)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A number as people read it in a table: no needless decimals.
+pub fn number(v: f64) -> String {
+    if v.abs() >= 100.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}").trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// The metrics a budget judges, as measured.
+#[derive(Debug, Clone, Copy)]
+pub struct Metrics<'a> {
+    /// Throughput samples.
+    pub candles_per_sec: &'a Distribution,
+    /// Largest stage p95, if measured.
+    pub p95_stage_latency_ms: Option<f64>,
+    /// Peak resident memory, if known.
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Judges `m` against `budget`. A value equal to a limit passes; an unmeasured metric or one
+/// without limits is `skip`.
+pub fn judge(budget: &Budget, m: Metrics) -> Vec<Check> {
+    let floor = budget.candles_per_sec;
+    let cps = floor.stat.of(m.candles_per_sec);
+    vec![
+        Check {
+            metric: format!("candles_per_sec.{}", floor.stat.name()),
+            kind: LimitKind::Floor,
+            value: Some(cps),
+            floor: floor.floor,
+            ceiling: None,
+            warn: floor.warn,
+            verdict: grade(Some(cps), floor.floor, floor.warn, |v, limit| v < limit),
+        },
+        ceiling_check("p95_stage_latency_ms", m.p95_stage_latency_ms, budget.p95_stage_latency_ms),
+        ceiling_check("peak_rss_mb", m.peak_rss_mb, budget.peak_rss_mb),
+    ]
+}
+
+fn ceiling_check(metric: &str, value: Option<f64>, c: Ceiling) -> Check {
+    Check {
+        metric: metric.to_owned(),
+        kind: LimitKind::Ceiling,
+        value,
+        floor: None,
+        ceiling: c.ceiling,
+        warn: c.warn,
+        verdict: grade(value, c.ceiling, c.warn, |v, limit| v > limit),
+    }
+}
+
+/// `fail` past the hard limit, `warn` past the warn level, else `pass`; `skip` without a value
+/// or without any limit. `past(v, limit)` is strict, so a value equal to a limit passes.
+fn grade(value: Option<f64>, hard: Option<f64>, warn: Option<f64>, past: impl Fn(f64, f64) -> bool) -> Verdict {
+    let Some(v) = value else { return Verdict::Skip };
+    if hard.is_none() && warn.is_none() {
+        Verdict::Skip
+    } else if hard.is_some_and(|h| past(v, h)) {
+        Verdict::Fail
+    } else if warn.is_some_and(|w| past(v, w)) {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// A scenario's verdict: its worst check; `skip` when nothing was judged.
+pub fn overall(checks: &[Check]) -> Verdict {
+    checks.iter().map(|c| c.verdict).max().unwrap_or(Verdict::Skip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runbook() -> Budget {
+        Budget {
+            candles_per_sec: Floor { stat: Statistic::Min, floor: Some(833.0), warn: Some(900.0) },
+            p95_stage_latency_ms: Ceiling { ceiling: Some(50.0), warn: Some(40.0) },
+            peak_rss_mb: Ceiling::default(),
+            regression: Regression::default(),
+        }
+    }
+
+    fn dist(samples: &[f64]) -> Distribution {
+        Distribution::of(samples.to_vec()).unwrap()
+    }
+
+    fn verdicts(b: &Budget, cps: &[f64], latency: Option<f64>, rss: Option<f64>) -> Vec<Verdict> {
+        let d = dist(cps);
+        judge(b, Metrics { candles_per_sec: &d, p95_stage_latency_ms: latency, peak_rss_mb: rss }).iter().map(|c| c.verdict).collect()
+    }
+
+    #[test]
+    fn a_value_equal_to_a_limit_passes() {
+        assert_eq!(verdicts(&runbook(), &[900.0], Some(40.0), None)[..2], [Verdict::Pass, Verdict::Pass]);
+        assert_eq!(verdicts(&runbook(), &[833.0], Some(50.0), None)[..2], [Verdict::Warn, Verdict::Warn]);
+    }
+
+    #[test]
+    fn between_warn_and_floor_warns_and_past_the_floor_fails() {
+        assert_eq!(verdicts(&runbook(), &[850.0, 2000.0], Some(45.0), None)[..2], [Verdict::Warn, Verdict::Warn]);
+        assert_eq!(verdicts(&runbook(), &[832.9, 2000.0], Some(50.1), None)[..2], [Verdict::Fail, Verdict::Fail]);
+    }
+
+    #[test]
+    fn the_judged_statistic_is_the_budgets() {
+        let mut b = runbook();
+        assert_eq!(verdicts(&b, &[800.0, 1000.0, 1000.0], None, None)[0], Verdict::Fail);
+        b.candles_per_sec.stat = Statistic::Median;
+        assert_eq!(verdicts(&b, &[800.0, 1000.0, 1000.0], None, None)[0], Verdict::Pass);
+    }
+
+    #[test]
+    fn an_unmeasured_metric_or_one_without_limits_is_skipped() {
+        let v = verdicts(&runbook(), &[1000.0], None, Some(5000.0));
+        assert_eq!(v, [Verdict::Pass, Verdict::Skip, Verdict::Skip]);
+    }
+
+    #[test]
+    fn a_scenarios_verdict_is_its_worst_check() {
+        let d = dist(&[850.0]);
+        let checks = judge(&runbook(), Metrics { candles_per_sec: &d, p95_stage_latency_ms: Some(60.0), peak_rss_mb: None });
+        assert_eq!(overall(&checks), Verdict::Fail);
+        assert_eq!(overall(&checks[..1]), Verdict::Warn);
+        assert_eq!(overall(&checks[2..]), Verdict::Skip);
+        assert_eq!(overall(&[]), Verdict::Skip);
+    }
+
+    #[test]
+    fn reasons_say_which_limit_was_crossed() {
+        let d = dist(&[812.0]);
+        let checks = judge(&runbook(), Metrics { candles_per_sec: &d, p95_stage_latency_ms: Some(45.5), peak_rss_mb: None });
+        assert_eq!(checks[0].reason().as_deref(), Some("min 812 < floor 833"));
+        assert_eq!(checks[1].reason().as_deref(), Some("p95_stage_latency_ms 45.5 > warn 40"));
+        assert_eq!(checks[2].reason(), None);
+        let unmeasured = judge(&runbook(), Metrics { candles_per_sec: &d, p95_stage_latency_ms: None, peak_rss_mb: None });
+        assert_eq!(unmeasured[1].reason().as_deref(), Some("p95_stage_latency_ms not measured"));
+    }
+}

@@ -1,0 +1,213 @@
+//! Measuring one scenario: candles are generated before any clock starts, warm-ups run
+//! uncounted, then each repeat is timed as one wall-clock interval around the engine's run
+//! while the engine times its stages per batch.
+//!
+//! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
+//! figures, so the arithmetic is tested on hand-built samples with exact numbers.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::engine::candles::generate;
+use crate::engine::settings::EngineSettings;
+use crate::engine::timing::{Stage, StageTimings};
+use crate::engine::{Engine, EngineError, Outcome};
+use crate::environment::Environment;
+use crate::results::{Measurement, Phases, StageStats, SCHEMA_VERSION};
+use crate::stats::{percentile_of_sorted, Distribution};
+
+/// What to measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchSpec {
+    /// Candles per run, at least 1.
+    pub candles: u64,
+    /// Seed of the candle generator.
+    pub seed: u64,
+    /// Symbol of the series.
+    pub symbol: String,
+    /// Measured repeats, at least 1.
+    pub repeats: u32,
+    /// Uncounted warm-up runs.
+    pub warmup: u32,
+    /// Engine settings, already validated.
+    pub engine: EngineSettings,
+}
+
+/// Where a measurement is, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Generating candles.
+    Generating,
+    /// Warm-up run `i` of `n` (1-based).
+    Warmup(u32, u32),
+    /// Measured repeat `i` of `n` (1-based).
+    Repeat(u32, u32),
+}
+
+/// Raw results of a measurement, before any statistic.
+#[derive(Debug, Clone)]
+pub struct Samples {
+    /// Wall time of each measured repeat, in seconds.
+    pub run_seconds: Vec<f64>,
+    /// Per-stage per-batch times of the measured repeats.
+    pub timings: StageTimings,
+    /// The backtest's outcome (identical in every run).
+    pub outcome: Outcome,
+    /// Wall-time split.
+    pub phases: Phases,
+}
+
+/// Why a measurement failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeasureError {
+    /// The engine rejected the data.
+    Engine(EngineError),
+    /// Two runs of the same candles disagreed: the engine is not deterministic.
+    Nondeterministic {
+        /// The repeat that disagreed with the first run.
+        repeat: u32,
+    },
+}
+
+impl std::fmt::Display for MeasureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MeasureError::Engine(e) => write!(f, "{e}"),
+            MeasureError::Nondeterministic { repeat } => {
+                write!(f, "repeat {repeat} produced other results than the first run: the engine is not deterministic")
+            }
+        }
+    }
+}
+
+impl std::error::Error for MeasureError {}
+
+/// Runs `spec`: generation, warm-ups, then the timed repeats.
+pub fn measure(spec: &BenchSpec, mut progress: impl FnMut(Progress)) -> Result<Samples, MeasureError> {
+    progress(Progress::Generating);
+    let clock = Instant::now();
+    let series = generate(spec.candles as usize, spec.seed, &spec.symbol);
+    let generation_s = clock.elapsed().as_secs_f64();
+
+    let mut engine = Engine::new(spec.engine);
+    let mut expected: Option<Outcome> = None;
+    let clock = Instant::now();
+    for i in 1..=spec.warmup {
+        progress(Progress::Warmup(i, spec.warmup));
+        expected = Some(engine.run(&series, None).map_err(MeasureError::Engine)?);
+    }
+    let warmup_s = clock.elapsed().as_secs_f64();
+
+    let mut timings = StageTimings::with_capacity(engine.batches(series.len()) * spec.repeats as usize);
+    let mut run_seconds = Vec::with_capacity(spec.repeats as usize);
+    for i in 1..=spec.repeats {
+        progress(Progress::Repeat(i, spec.repeats));
+        let clock = Instant::now();
+        let outcome = engine.run(&series, Some(&mut timings));
+        run_seconds.push(clock.elapsed().as_secs_f64());
+        let outcome = outcome.map_err(MeasureError::Engine)?;
+        match &expected {
+            Some(first) if *first != outcome => return Err(MeasureError::Nondeterministic { repeat: i }),
+            Some(_) => {}
+            None => expected = Some(outcome),
+        }
+    }
+    let measured_s = run_seconds.iter().sum();
+    Ok(Samples {
+        run_seconds,
+        timings,
+        outcome: expected.expect("at least one repeat ran"),
+        phases: Phases { generation_s, warmup_s, measured_s },
+    })
+}
+
+/// Per-stage statistics of batch times given in nanoseconds.
+pub fn stage_stats(nanos: &[u64]) -> Option<StageStats> {
+    let mut ms: Vec<f64> = nanos.iter().map(|&n| n as f64 / 1e6).collect();
+    ms.sort_by(f64::total_cmp);
+    Some(StageStats {
+        p50_ms: percentile_of_sorted(&ms, 50.0)?,
+        p95_ms: percentile_of_sorted(&ms, 95.0)?,
+        max_ms: *ms.last()?,
+        total_ms: ms.iter().sum(),
+    })
+}
+
+impl Samples {
+    /// The reported figures for `spec`, measured in `environment`.
+    pub fn into_measurement(
+        self,
+        spec: &BenchSpec,
+        environment: Environment,
+        peak_rss_mb: Option<f64>,
+        started_at: String,
+        duration_s: f64,
+    ) -> Measurement {
+        let cps: Vec<f64> = self.run_seconds.iter().map(|s| spec.candles as f64 / s).collect();
+        let stages: BTreeMap<String, StageStats> = Stage::ALL
+            .iter()
+            .filter_map(|&stage| Some((stage.name().to_owned(), stage_stats(self.timings.samples(stage))?)))
+            .collect();
+        let p95_stage_latency_ms = stages.values().map(|s| s.p95_ms).max_by(f64::total_cmp);
+        Measurement {
+            schema_version: SCHEMA_VERSION,
+            candles: spec.candles,
+            repeats: spec.repeats,
+            warmup: spec.warmup,
+            seed: spec.seed,
+            symbol: spec.symbol.clone(),
+            candles_per_sec: Distribution::of(cps).expect("at least one repeat"),
+            p95_stage_latency_ms,
+            stages,
+            peak_rss_mb,
+            fingerprint: self.outcome.fingerprint(),
+            engine: spec.engine,
+            environment,
+            started_at,
+            duration_s,
+            phases: self.phases,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(repeats: u32, warmup: u32) -> BenchSpec {
+        BenchSpec { candles: 20_000, seed: 1337, symbol: "BTCUSDT".into(), repeats, warmup, engine: EngineSettings::default() }
+    }
+
+    #[test]
+    fn warmup_runs_are_not_counted() {
+        let mut seen = Vec::new();
+        let samples = measure(&spec(2, 3), |p| seen.push(p)).unwrap();
+        assert_eq!(samples.run_seconds.len(), 2);
+        let batches = 20_000usize.div_ceil(4096);
+        assert_eq!(samples.timings.samples(Stage::Execution).len(), 2 * batches);
+        assert_eq!(seen.iter().filter(|p| matches!(p, Progress::Warmup(..))).count(), 3);
+        assert_eq!(seen.last(), Some(&Progress::Repeat(2, 2)));
+    }
+
+    #[test]
+    fn throughput_is_candles_over_each_runs_wall_time() {
+        let s = spec(3, 0);
+        let mut samples = measure(&s, |_| {}).unwrap();
+        samples.run_seconds = vec![0.01, 0.02, 0.04];
+        let m = samples.into_measurement(&s, Environment::detect(), None, "t".into(), 1.0);
+        assert_eq!(m.candles_per_sec.samples, vec![2_000_000.0, 1_000_000.0, 500_000.0]);
+        assert_eq!(m.candles_per_sec.min, 500_000.0);
+        assert_eq!(m.candles_per_sec.median, 1_000_000.0);
+        let worst = m.stages.values().map(|s| s.p95_ms).fold(0.0, f64::max);
+        assert_eq!(m.p95_stage_latency_ms, Some(worst));
+        assert_eq!(m.stages.len(), 5);
+    }
+
+    #[test]
+    fn stage_stats_are_in_milliseconds() {
+        let s = stage_stats(&[1_000_000, 2_000_000, 3_000_000, 4_000_000]).unwrap();
+        assert_eq!((s.p50_ms, s.max_ms, s.total_ms), (2.5, 4.0, 10.0));
+        assert!((s.p95_ms - 3.85).abs() < 1e-12);
+        assert_eq!(stage_stats(&[]), None);
+    }
+}

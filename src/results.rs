@@ -1,0 +1,185 @@
+//! The result files: the measurement a `bench` run prints, the `bench.json` of a scenario, and a
+//! run's `summary.json`. These types are the documented schema; tests read them from the user's
+//! side too, so a renamed key fails a test.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::budget::{Budget, Check, Verdict};
+use crate::engine::fingerprint::Fingerprint;
+use crate::engine::settings::EngineSettings;
+use crate::environment::Environment;
+use crate::stats::Distribution;
+
+/// Version of the result schema; bumped on any change a reader could trip over.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Wall-time summary of one engine stage over every batch of the measured repeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageStats {
+    /// Median per-batch time.
+    pub p50_ms: f64,
+    /// 95th percentile per-batch time.
+    pub p95_ms: f64,
+    /// Slowest batch.
+    pub max_ms: f64,
+    /// Sum over every batch of every measured repeat.
+    pub total_ms: f64,
+}
+
+/// Where a measurement's wall time went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phases {
+    /// Generating the candles, before any clock for the metrics starts.
+    pub generation_s: f64,
+    /// Warm-up runs, not counted.
+    pub warmup_s: f64,
+    /// The measured repeats.
+    pub measured_s: f64,
+}
+
+/// One measurement: what `perfsuite bench` prints, and the core of every bench.json. This is
+/// also the interface between `run` and the child process measuring a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// Candles per run.
+    pub candles: u64,
+    /// Measured repeats.
+    pub repeats: u32,
+    /// Uncounted warm-up runs before them.
+    pub warmup: u32,
+    /// Seed of the candle generator.
+    pub seed: u64,
+    /// Symbol of the candle series.
+    pub symbol: String,
+    /// Throughput of each measured repeat: candles / wall time of the run.
+    pub candles_per_sec: Distribution,
+    /// The largest stage p95, in ms.
+    pub p95_stage_latency_ms: Option<f64>,
+    /// Per-stage batch latencies.
+    pub stages: BTreeMap<String, StageStats>,
+    /// Peak resident memory of the measuring process, in MiB.
+    pub peak_rss_mb: Option<f64>,
+    /// What the backtest produced.
+    pub fingerprint: Fingerprint,
+    /// Every resolved engine setting.
+    pub engine: EngineSettings,
+    /// Machine, build and revision.
+    pub environment: Environment,
+    /// When the measurement started (RFC 3339, UTC).
+    pub started_at: String,
+    /// Wall time of the whole measurement, generation included.
+    pub duration_s: f64,
+    /// The split of that wall time.
+    pub phases: Phases,
+}
+
+/// The budget part of a bench.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetReport {
+    /// The budget profile's name.
+    pub profile: String,
+    /// The scenario's budget after overrides.
+    pub resolved: Budget,
+    /// Every metric judged.
+    pub checks: Vec<Check>,
+}
+
+/// A scenario's `bench.json`: self-contained, so `compare` needs no scenario or budget file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// The scenario's unique name.
+    pub scenario: String,
+    /// The measurement, its keys at the top level as the runbook's were.
+    #[serde(flatten)]
+    pub measurement: Measurement,
+    /// Digest of the work measured (candles, seed, symbol, engine settings).
+    pub config_digest: String,
+    /// The budget and its checks.
+    pub budget: BudgetReport,
+    /// The worst check.
+    pub verdict: Verdict,
+}
+
+/// One scenario's line in a run's summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryRow {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Candles per run.
+    pub candles: u64,
+    /// The throughput statistic the budget judges (`min`, `median`, ...).
+    pub judged_stat: String,
+    /// Its value; `None` for an error row.
+    pub candles_per_sec: Option<f64>,
+    /// Median throughput.
+    pub candles_per_sec_median: Option<f64>,
+    /// Largest stage p95, in ms.
+    pub p95_stage_latency_ms: Option<f64>,
+    /// Peak resident memory, in MiB.
+    pub peak_rss_mb: Option<f64>,
+    /// The scenario's verdict.
+    pub verdict: Verdict,
+    /// For anything not `pass`: why, in words.
+    pub reasons: Vec<String>,
+    /// The bench.json of this scenario, relative to the results folder; `None` for an error row.
+    pub bench: Option<String>,
+}
+
+/// How many scenarios ended with each verdict.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    /// Within budget.
+    pub pass: usize,
+    /// Past a warn level only.
+    pub warn: usize,
+    /// Past a hard limit.
+    pub fail: usize,
+    /// Not measured.
+    pub error: usize,
+    /// Nothing judged.
+    pub skip: usize,
+}
+
+impl Counts {
+    /// Tallies `verdicts`.
+    pub fn of(verdicts: impl IntoIterator<Item = Verdict>) -> Self {
+        let mut c = Counts::default();
+        for v in verdicts {
+            *match v {
+                Verdict::Pass => &mut c.pass,
+                Verdict::Warn => &mut c.warn,
+                Verdict::Fail => &mut c.fail,
+                Verdict::Error => &mut c.error,
+                Verdict::Skip => &mut c.skip,
+            } += 1;
+        }
+        c
+    }
+}
+
+/// A run's `summary.json`: every scenario's headline and verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// Wall time of the whole run.
+    pub duration_s: f64,
+    /// Whether the run was stopped before every scenario ran.
+    pub interrupted: bool,
+    /// Verdict tallies.
+    pub counts: Counts,
+    /// One row per scenario, in run order.
+    pub scenarios: Vec<SummaryRow>,
+}
