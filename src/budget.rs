@@ -80,7 +80,11 @@ pub struct Regression {
 
 impl Default for Regression {
     fn default() -> Self {
-        Self { stat: Statistic::Median, warn_pct: 5.0, fail_pct: 15.0 }
+        Self {
+            stat: Statistic::Median,
+            warn_pct: 5.0,
+            fail_pct: 15.0,
+        }
     }
 }
 
@@ -177,7 +181,11 @@ impl Check {
                     (LimitKind::Ceiling, Verdict::Fail) => (">", "ceiling", self.ceiling),
                     (LimitKind::Ceiling, _) => (">", "warn", self.warn),
                 };
-                Some(format!("{short} {} {op} {name} {}", number(value), number(limit?)))
+                Some(format!(
+                    "{short} {} {op} {name} {}",
+                    number(value),
+                    number(limit?)
+                ))
             }
             _ => None,
         }
@@ -189,9 +197,15 @@ pub fn number(v: f64) -> String {
     if v.abs() >= 100.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else if v.abs() >= 1.0 {
-        format!("{v:.2}").trim_end_matches('0').trim_end_matches('.').to_owned()
+        format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
     } else {
-        format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_owned()
+        format!("{v:.3}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
     }
 }
 
@@ -221,7 +235,11 @@ pub fn judge(budget: &Budget, m: Metrics) -> Vec<Check> {
             warn: floor.warn,
             verdict: grade(Some(cps), floor.floor, floor.warn, |v, limit| v < limit),
         },
-        ceiling_check("p95_stage_latency_ms", m.p95_stage_latency_ms, budget.p95_stage_latency_ms),
+        ceiling_check(
+            "p95_stage_latency_ms",
+            m.p95_stage_latency_ms,
+            budget.p95_stage_latency_ms,
+        ),
         ceiling_check("peak_rss_mb", m.peak_rss_mb, budget.peak_rss_mb),
     ]
 }
@@ -240,7 +258,12 @@ fn ceiling_check(metric: &str, value: Option<f64>, c: Ceiling) -> Check {
 
 /// `fail` past the hard limit, `warn` past the warn level, else `pass`; `skip` without a value
 /// or without any limit. `past(v, limit)` is strict, so a value equal to a limit passes.
-fn grade(value: Option<f64>, hard: Option<f64>, warn: Option<f64>, past: impl Fn(f64, f64) -> bool) -> Verdict {
+fn grade(
+    value: Option<f64>,
+    hard: Option<f64>,
+    warn: Option<f64>,
+    past: impl Fn(f64, f64) -> bool,
+) -> Verdict {
     let Some(v) = value else { return Verdict::Skip };
     if hard.is_none() && warn.is_none() {
         Verdict::Skip
@@ -255,7 +278,11 @@ fn grade(value: Option<f64>, hard: Option<f64>, warn: Option<f64>, past: impl Fn
 
 /// A scenario's verdict: its worst check; `skip` when nothing was judged.
 pub fn overall(checks: &[Check]) -> Verdict {
-    checks.iter().map(|c| c.verdict).max().unwrap_or(Verdict::Skip)
+    checks
+        .iter()
+        .map(|c| c.verdict)
+        .max()
+        .unwrap_or(Verdict::Skip)
 }
 
 #[cfg(test)]
@@ -264,8 +291,15 @@ mod tests {
 
     fn runbook() -> Budget {
         Budget {
-            candles_per_sec: Floor { stat: Statistic::Min, floor: Some(833.0), warn: Some(900.0) },
-            p95_stage_latency_ms: Ceiling { ceiling: Some(50.0), warn: Some(40.0) },
+            candles_per_sec: Floor {
+                stat: Statistic::Min,
+                floor: Some(833.0),
+                warn: Some(900.0),
+            },
+            p95_stage_latency_ms: Ceiling {
+                ceiling: Some(50.0),
+                warn: Some(40.0),
+            },
             peak_rss_mb: Ceiling::default(),
             regression: Regression::default(),
         }
@@ -277,27 +311,55 @@ mod tests {
 
     fn verdicts(b: &Budget, cps: &[f64], latency: Option<f64>, rss: Option<f64>) -> Vec<Verdict> {
         let d = dist(cps);
-        judge(b, Metrics { candles_per_sec: &d, p95_stage_latency_ms: latency, peak_rss_mb: rss }).iter().map(|c| c.verdict).collect()
+        judge(
+            b,
+            Metrics {
+                candles_per_sec: &d,
+                p95_stage_latency_ms: latency,
+                peak_rss_mb: rss,
+            },
+        )
+        .iter()
+        .map(|c| c.verdict)
+        .collect()
     }
 
     #[test]
     fn a_value_equal_to_a_limit_passes() {
-        assert_eq!(verdicts(&runbook(), &[900.0], Some(40.0), None)[..2], [Verdict::Pass, Verdict::Pass]);
-        assert_eq!(verdicts(&runbook(), &[833.0], Some(50.0), None)[..2], [Verdict::Warn, Verdict::Warn]);
+        assert_eq!(
+            verdicts(&runbook(), &[900.0], Some(40.0), None)[..2],
+            [Verdict::Pass, Verdict::Pass]
+        );
+        assert_eq!(
+            verdicts(&runbook(), &[833.0], Some(50.0), None)[..2],
+            [Verdict::Warn, Verdict::Warn]
+        );
     }
 
     #[test]
     fn between_warn_and_floor_warns_and_past_the_floor_fails() {
-        assert_eq!(verdicts(&runbook(), &[850.0, 2000.0], Some(45.0), None)[..2], [Verdict::Warn, Verdict::Warn]);
-        assert_eq!(verdicts(&runbook(), &[832.9, 2000.0], Some(50.1), None)[..2], [Verdict::Fail, Verdict::Fail]);
+        assert_eq!(
+            verdicts(&runbook(), &[850.0, 2000.0], Some(45.0), None)[..2],
+            [Verdict::Warn, Verdict::Warn]
+        );
+        assert_eq!(
+            verdicts(&runbook(), &[832.9, 2000.0], Some(50.1), None)[..2],
+            [Verdict::Fail, Verdict::Fail]
+        );
     }
 
     #[test]
     fn the_judged_statistic_is_the_budgets() {
         let mut b = runbook();
-        assert_eq!(verdicts(&b, &[800.0, 1000.0, 1000.0], None, None)[0], Verdict::Fail);
+        assert_eq!(
+            verdicts(&b, &[800.0, 1000.0, 1000.0], None, None)[0],
+            Verdict::Fail
+        );
         b.candles_per_sec.stat = Statistic::Median;
-        assert_eq!(verdicts(&b, &[800.0, 1000.0, 1000.0], None, None)[0], Verdict::Pass);
+        assert_eq!(
+            verdicts(&b, &[800.0, 1000.0, 1000.0], None, None)[0],
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -309,7 +371,14 @@ mod tests {
     #[test]
     fn a_scenarios_verdict_is_its_worst_check() {
         let d = dist(&[850.0]);
-        let checks = judge(&runbook(), Metrics { candles_per_sec: &d, p95_stage_latency_ms: Some(60.0), peak_rss_mb: None });
+        let checks = judge(
+            &runbook(),
+            Metrics {
+                candles_per_sec: &d,
+                p95_stage_latency_ms: Some(60.0),
+                peak_rss_mb: None,
+            },
+        );
         assert_eq!(overall(&checks), Verdict::Fail);
         assert_eq!(overall(&checks[..1]), Verdict::Warn);
         assert_eq!(overall(&checks[2..]), Verdict::Skip);
@@ -319,11 +388,31 @@ mod tests {
     #[test]
     fn reasons_say_which_limit_was_crossed() {
         let d = dist(&[812.0]);
-        let checks = judge(&runbook(), Metrics { candles_per_sec: &d, p95_stage_latency_ms: Some(45.5), peak_rss_mb: None });
+        let checks = judge(
+            &runbook(),
+            Metrics {
+                candles_per_sec: &d,
+                p95_stage_latency_ms: Some(45.5),
+                peak_rss_mb: None,
+            },
+        );
         assert_eq!(checks[0].reason().as_deref(), Some("min 812 < floor 833"));
-        assert_eq!(checks[1].reason().as_deref(), Some("p95_stage_latency_ms 45.5 > warn 40"));
+        assert_eq!(
+            checks[1].reason().as_deref(),
+            Some("p95_stage_latency_ms 45.5 > warn 40")
+        );
         assert_eq!(checks[2].reason(), None);
-        let unmeasured = judge(&runbook(), Metrics { candles_per_sec: &d, p95_stage_latency_ms: None, peak_rss_mb: None });
-        assert_eq!(unmeasured[1].reason().as_deref(), Some("p95_stage_latency_ms not measured"));
+        let unmeasured = judge(
+            &runbook(),
+            Metrics {
+                candles_per_sec: &d,
+                p95_stage_latency_ms: None,
+                peak_rss_mb: None,
+            },
+        );
+        assert_eq!(
+            unmeasured[1].reason().as_deref(),
+            Some("p95_stage_latency_ms not measured")
+        );
     }
 }

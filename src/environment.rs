@@ -46,7 +46,11 @@ impl Environment {
             s.refresh_cpu_list(CpuRefreshKind::nothing());
         }
         let cpus = system.as_ref().map(|s| s.cpus()).unwrap_or_default();
-        let os = [System::name().ok(), System::os_version().ok()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let os = [System::name().ok(), System::os_version().ok()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
         Self {
             perfsuite: env!("CARGO_PKG_VERSION").to_owned(),
             build_profile: build_profile().to_owned(),
@@ -55,16 +59,31 @@ impl Environment {
                 .filter(|b| b != "HEAD")
                 .or_else(|| non_empty_var("GITHUB_HEAD_REF"))
                 .or_else(|| non_empty_var("GITHUB_REF_NAME")),
-            os: if os.is_empty() { std::env::consts::OS.to_owned() } else { os },
-            cpu: cpus.first().map(|c| c.brand().trim().to_owned()).unwrap_or_default(),
-            cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(cpus.len()),
-            memory_mb: system.map(|s| s.total_memory() / (1024 * 1024)).unwrap_or(0),
+            os: if os.is_empty() {
+                std::env::consts::OS.to_owned()
+            } else {
+                os
+            },
+            cpu: cpus
+                .first()
+                .map(|c| c.brand().trim().to_owned())
+                .unwrap_or_default(),
+            cores: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(cpus.len()),
+            memory_mb: system
+                .map(|s| s.total_memory() / (1024 * 1024))
+                .unwrap_or(0),
         }
     }
 }
 
 fn git(args: &[&str]) -> Option<String> {
-    let out = Command::new("git").args(args).stderr(std::process::Stdio::null()).output().ok()?;
+    let out = Command::new("git")
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
     (out.status.success() && !text.trim().is_empty()).then(|| text.trim().to_owned())
 }
@@ -83,7 +102,10 @@ pub fn peak_rss_mb() -> Option<f64> {
 
 /// The current time as RFC 3339 in UTC, to the second.
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     rfc3339(secs as i64)
 }
 
@@ -99,7 +121,12 @@ fn rfc3339(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

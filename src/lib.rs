@@ -1,8 +1,19 @@
 //! perfsuite: a declarative, TOML-driven performance-regression suite for a trading backtester.
+//!
+//! The engine (`engine`) knows nothing of files or the command line; `measure` times it;
+//! `runner` runs measurements in child processes; `budget` judges results; `results` is the
+//! file schema; `cli`, `app` and `commands` are the command line.
 
+pub mod app;
 pub mod budget;
+pub mod cli;
+pub mod commands;
 pub mod engine;
 pub mod environment;
+pub mod error;
+pub mod fsio;
 pub mod measure;
 pub mod results;
+pub mod runner;
+pub mod shard;
 pub mod stats;

@@ -83,7 +83,10 @@ impl std::fmt::Display for MeasureError {
 impl std::error::Error for MeasureError {}
 
 /// Runs `spec`: generation, warm-ups, then the timed repeats.
-pub fn measure(spec: &BenchSpec, mut progress: impl FnMut(Progress)) -> Result<Samples, MeasureError> {
+pub fn measure(
+    spec: &BenchSpec,
+    mut progress: impl FnMut(Progress),
+) -> Result<Samples, MeasureError> {
     progress(Progress::Generating);
     let clock = Instant::now();
     let series = generate(spec.candles as usize, spec.seed, &spec.symbol);
@@ -98,7 +101,8 @@ pub fn measure(spec: &BenchSpec, mut progress: impl FnMut(Progress)) -> Result<S
     }
     let warmup_s = clock.elapsed().as_secs_f64();
 
-    let mut timings = StageTimings::with_capacity(engine.batches(series.len()) * spec.repeats as usize);
+    let mut timings =
+        StageTimings::with_capacity(engine.batches(series.len()) * spec.repeats as usize);
     let mut run_seconds = Vec::with_capacity(spec.repeats as usize);
     for i in 1..=spec.repeats {
         progress(Progress::Repeat(i, spec.repeats));
@@ -107,7 +111,9 @@ pub fn measure(spec: &BenchSpec, mut progress: impl FnMut(Progress)) -> Result<S
         run_seconds.push(clock.elapsed().as_secs_f64());
         let outcome = outcome.map_err(MeasureError::Engine)?;
         match &expected {
-            Some(first) if *first != outcome => return Err(MeasureError::Nondeterministic { repeat: i }),
+            Some(first) if *first != outcome => {
+                return Err(MeasureError::Nondeterministic { repeat: i })
+            }
             Some(_) => {}
             None => expected = Some(outcome),
         }
@@ -117,7 +123,11 @@ pub fn measure(spec: &BenchSpec, mut progress: impl FnMut(Progress)) -> Result<S
         run_seconds,
         timings,
         outcome: expected.expect("at least one repeat ran"),
-        phases: Phases { generation_s, warmup_s, measured_s },
+        phases: Phases {
+            generation_s,
+            warmup_s,
+            measured_s,
+        },
     })
 }
 
@@ -143,10 +153,19 @@ impl Samples {
         started_at: String,
         duration_s: f64,
     ) -> Measurement {
-        let cps: Vec<f64> = self.run_seconds.iter().map(|s| spec.candles as f64 / s).collect();
+        let cps: Vec<f64> = self
+            .run_seconds
+            .iter()
+            .map(|s| spec.candles as f64 / s)
+            .collect();
         let stages: BTreeMap<String, StageStats> = Stage::ALL
             .iter()
-            .filter_map(|&stage| Some((stage.name().to_owned(), stage_stats(self.timings.samples(stage))?)))
+            .filter_map(|&stage| {
+                Some((
+                    stage.name().to_owned(),
+                    stage_stats(self.timings.samples(stage))?,
+                ))
+            })
             .collect();
         let p95_stage_latency_ms = stages.values().map(|s| s.p95_ms).max_by(f64::total_cmp);
         Measurement {
@@ -175,7 +194,14 @@ mod tests {
     use super::*;
 
     fn spec(repeats: u32, warmup: u32) -> BenchSpec {
-        BenchSpec { candles: 20_000, seed: 1337, symbol: "BTCUSDT".into(), repeats, warmup, engine: EngineSettings::default() }
+        BenchSpec {
+            candles: 20_000,
+            seed: 1337,
+            symbol: "BTCUSDT".into(),
+            repeats,
+            warmup,
+            engine: EngineSettings::default(),
+        }
     }
 
     #[test]
@@ -185,7 +211,12 @@ mod tests {
         assert_eq!(samples.run_seconds.len(), 2);
         let batches = 20_000usize.div_ceil(4096);
         assert_eq!(samples.timings.samples(Stage::Execution).len(), 2 * batches);
-        assert_eq!(seen.iter().filter(|p| matches!(p, Progress::Warmup(..))).count(), 3);
+        assert_eq!(
+            seen.iter()
+                .filter(|p| matches!(p, Progress::Warmup(..)))
+                .count(),
+            3
+        );
         assert_eq!(seen.last(), Some(&Progress::Repeat(2, 2)));
     }
 
@@ -195,7 +226,10 @@ mod tests {
         let mut samples = measure(&s, |_| {}).unwrap();
         samples.run_seconds = vec![0.01, 0.02, 0.04];
         let m = samples.into_measurement(&s, Environment::detect(), None, "t".into(), 1.0);
-        assert_eq!(m.candles_per_sec.samples, vec![2_000_000.0, 1_000_000.0, 500_000.0]);
+        assert_eq!(
+            m.candles_per_sec.samples,
+            vec![2_000_000.0, 1_000_000.0, 500_000.0]
+        );
         assert_eq!(m.candles_per_sec.min, 500_000.0);
         assert_eq!(m.candles_per_sec.median, 1_000_000.0);
         let worst = m.stages.values().map(|s| s.p95_ms).fold(0.0, f64::max);

@@ -29,7 +29,9 @@ pub fn mean(samples: &[f64]) -> Option<f64> {
 /// Sample standard deviation (Bessel's correction, `n - 1`); 0 for fewer than two samples.
 pub fn stddev(samples: &[f64]) -> f64 {
     match (mean(samples), samples.len()) {
-        (Some(m), n) if n > 1 => (samples.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt(),
+        (Some(m), n) if n > 1 => {
+            (samples.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        }
         _ => 0.0,
     }
 }
@@ -91,7 +93,10 @@ mod tests {
 
     #[test]
     fn stddev_uses_bessels_correction() {
-        assert_eq!(stddev(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]), (32.0f64 / 7.0).sqrt());
+        assert_eq!(
+            stddev(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]),
+            (32.0f64 / 7.0).sqrt()
+        );
         assert_eq!(stddev(&[3.0]), 0.0);
     }
 

@@ -159,10 +159,18 @@ mod tests {
         assert_eq!(s.len(), 100_000);
         for i in 0..s.len() {
             let c = s.get(i);
-            assert!(c.high >= c.open.max(c.close), "high below body at {i}: {c:?}");
+            assert!(
+                c.high >= c.open.max(c.close),
+                "high below body at {i}: {c:?}"
+            );
             assert!(c.low <= c.open.min(c.close), "low above body at {i}: {c:?}");
-            assert!(c.low > 0.0 && c.volume > 0.0, "non-positive value at {i}: {c:?}");
-            assert!([c.open, c.high, c.low, c.close, c.volume].iter().all(|v| v.is_finite()));
+            assert!(
+                c.low > 0.0 && c.volume > 0.0,
+                "non-positive value at {i}: {c:?}"
+            );
+            assert!([c.open, c.high, c.low, c.close, c.volume]
+                .iter()
+                .all(|v| v.is_finite()));
             assert_eq!(c.ts, START_TIMESTAMP_MS + i as i64 * STEP_MS);
             if i > 0 {
                 assert_eq!(c.open, s.close[i - 1], "open must continue the last close");
@@ -184,7 +192,9 @@ mod tests {
         let base = generate(1_000, 7, "ETHUSDT");
         assert_ne!(base.close, generate(1_000, 8, "ETHUSDT").close);
         let other = generate(1_000, 7, "ETHUSDX");
-        let returns = |s: &CandleSeries| -> Vec<f64> { s.close.iter().zip(&s.open).map(|(c, o)| c / o).collect() };
+        let returns = |s: &CandleSeries| -> Vec<f64> {
+            s.close.iter().zip(&s.open).map(|(c, o)| c / o).collect()
+        };
         assert_ne!(returns(&base), returns(&other));
     }
 

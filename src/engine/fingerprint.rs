@@ -40,7 +40,9 @@ impl Fnv1a {
 
 /// Classic byte-wise FNV-1a of `bytes`.
 pub fn fnv1a_bytes(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(OFFSET_BASIS, |h, &b| (h ^ u64::from(b)).wrapping_mul(PRIME))
+    bytes
+        .iter()
+        .fold(OFFSET_BASIS, |h, &b| (h ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
 /// What identifies a backtest's results: two runs that agree here did the same trades and ended

@@ -49,13 +49,19 @@ pub struct Rsi {
 impl Rsi {
     /// An RSI over `period` candles, with no history yet.
     pub fn new(period: u32) -> Self {
-        Self { gains: Ema::wilder(period, 0.0), losses: Ema::wilder(period, 0.0) }
+        Self {
+            gains: Ema::wilder(period, 0.0),
+            losses: Ema::wilder(period, 0.0),
+        }
     }
 
     /// Folds in one close-to-close change and returns the smoothed (gain, loss) pair.
     #[inline(always)]
     pub fn update(&mut self, change: f64) -> (f64, f64) {
-        (self.gains.update(change.max(0.0)), self.losses.update((-change).max(0.0)))
+        (
+            self.gains.update(change.max(0.0)),
+            self.losses.update((-change).max(0.0)),
+        )
     }
 
     /// The RSI, 0 ..= 100, from smoothed gains and losses; 100 when there were no losses.
@@ -72,7 +78,9 @@ impl Rsi {
 /// True range of a candle given the previous close.
 #[inline(always)]
 pub fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
-    (high - low).max((high - prev_close).abs()).max((low - prev_close).abs())
+    (high - low)
+        .max((high - prev_close).abs())
+        .max((low - prev_close).abs())
 }
 
 #[cfg(test)]
@@ -83,13 +91,18 @@ mod tests {
     /// seed's remaining weight.
     fn reference_ema(xs: &[f64], alpha: f64, seed: f64) -> f64 {
         let t = xs.len();
-        let weighted: f64 =
-            xs.iter().enumerate().map(|(i, x)| alpha * (1.0 - alpha).powi((t - 1 - i) as i32) * x).sum();
+        let weighted: f64 = xs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| alpha * (1.0 - alpha).powi((t - 1 - i) as i32) * x)
+            .sum();
         weighted + (1.0 - alpha).powi(t as i32) * seed
     }
 
     fn closes() -> Vec<f64> {
-        (0..200).map(|i| 100.0 + 10.0 * ((i as f64) * 0.37).sin() + (i % 7) as f64 * 0.3).collect()
+        (0..200)
+            .map(|i| 100.0 + 10.0 * ((i as f64) * 0.37).sin() + (i % 7) as f64 * 0.3)
+            .collect()
     }
 
     #[test]
@@ -106,7 +119,9 @@ mod tests {
     #[test]
     fn rsi_equals_wilder_reference() {
         let xs = closes();
-        let changes: Vec<f64> = std::iter::once(0.0).chain(xs.windows(2).map(|w| w[1] - w[0])).collect();
+        let changes: Vec<f64> = std::iter::once(0.0)
+            .chain(xs.windows(2).map(|w| w[1] - w[0]))
+            .collect();
         let gains: Vec<f64> = changes.iter().map(|c| c.max(0.0)).collect();
         let losses: Vec<f64> = changes.iter().map(|c| (-c).max(0.0)).collect();
         let mut rsi = Rsi::new(14);
@@ -114,7 +129,11 @@ mod tests {
             let (g, l) = rsi.update(changes[t - 1]);
             let want_g = reference_ema(&gains[..t], 1.0 / 14.0, 0.0);
             let want_l = reference_ema(&losses[..t], 1.0 / 14.0, 0.0);
-            let want = if want_l == 0.0 { 100.0 } else { 100.0 - 100.0 / (1.0 + want_g / want_l) };
+            let want = if want_l == 0.0 {
+                100.0
+            } else {
+                100.0 - 100.0 / (1.0 + want_g / want_l)
+            };
             assert!((Rsi::value_of(g, l) - want).abs() < 1e-9, "t={t}");
         }
     }
@@ -136,9 +155,13 @@ mod tests {
         let lows: Vec<f64> = xs.iter().map(|x| x - 0.5).collect();
         let mut trs = vec![highs[0] - lows[0]];
         for i in 1..xs.len() {
-            let tr = [highs[i] - lows[i], (highs[i] - xs[i - 1]).abs(), (lows[i] - xs[i - 1]).abs()]
-                .into_iter()
-                .fold(f64::MIN, f64::max);
+            let tr = [
+                highs[i] - lows[i],
+                (highs[i] - xs[i - 1]).abs(),
+                (lows[i] - xs[i - 1]).abs(),
+            ]
+            .into_iter()
+            .fold(f64::MIN, f64::max);
             trs.push(tr);
         }
         let mut atr = Ema::wilder(14, trs[0]);

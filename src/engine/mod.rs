@@ -37,7 +37,9 @@ pub enum EngineError {
 impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EngineError::InvalidCandle { index, reason } => write!(f, "candle {index} is invalid: {reason}"),
+            EngineError::InvalidCandle { index, reason } => {
+                write!(f, "candle {index} is invalid: {reason}")
+            }
         }
     }
 }
@@ -60,7 +62,11 @@ pub struct Outcome {
 impl Outcome {
     /// The fingerprint recorded in bench.json.
     pub fn fingerprint(&self) -> Fingerprint {
-        Fingerprint { trades: self.trades, final_equity: self.final_equity, digest: format!("{:016x}", self.digest) }
+        Fingerprint {
+            trades: self.trades,
+            final_equity: self.final_equity,
+            digest: format!("{:016x}", self.digest),
+        }
     }
 }
 
@@ -75,7 +81,11 @@ pub struct Engine {
 impl Engine {
     /// An engine with valid `settings` (see [`EngineSettings::validate`]).
     pub fn new(settings: EngineSettings) -> Self {
-        Self { settings, columns: Columns::new(settings.batch_size), ledger: Ledger::default() }
+        Self {
+            settings,
+            columns: Columns::new(settings.batch_size),
+            ledger: Ledger::default(),
+        }
     }
 
     /// The settings this engine runs with.
@@ -95,11 +105,20 @@ impl Engine {
 
     /// Backtests `series` from a fresh portfolio. With `timings`, each stage's wall time on each
     /// batch is recorded there (one clock read per stage per batch).
-    pub fn run(&mut self, series: &CandleSeries, timings: Option<&mut StageTimings>) -> Result<Outcome, EngineError> {
+    pub fn run(
+        &mut self,
+        series: &CandleSeries,
+        timings: Option<&mut StageTimings>,
+    ) -> Result<Outcome, EngineError> {
         let s = self.settings;
         self.ledger.clear();
         if series.is_empty() {
-            return Ok(Outcome { trades: 0, final_equity: s.initial_cash, max_drawdown: 0.0, digest: Fnv1a::default().finish() });
+            return Ok(Outcome {
+                trades: 0,
+                final_equity: s.initial_cash,
+                max_drawdown: 0.0,
+                digest: Fnv1a::default().finish(),
+            });
         }
         let first = series.get(0);
         let mut ingest = Ingest::new(first.close, first.ts);
@@ -134,10 +153,20 @@ impl Engine {
         }
         let mut digest = Fnv1a::default();
         let trades = self.ledger.trades().len() as u64;
-        for word in [self.ledger.digest().finish(), portfolio.digest().finish(), trades, portfolio.equity().to_bits()] {
+        for word in [
+            self.ledger.digest().finish(),
+            portfolio.digest().finish(),
+            trades,
+            portfolio.equity().to_bits(),
+        ] {
             digest.word(word);
         }
-        Ok(Outcome { trades, final_equity: portfolio.equity(), max_drawdown: portfolio.max_drawdown(), digest: digest.finish() })
+        Ok(Outcome {
+            trades,
+            final_equity: portfolio.equity(),
+            max_drawdown: portfolio.max_drawdown(),
+            digest: digest.finish(),
+        })
     }
 }
 
@@ -155,9 +184,18 @@ mod tests {
     fn fingerprint_is_identical_for_any_batch_size() {
         let series = generate(200_000, 1337, "BTCUSDT");
         let reference = run(&series, EngineSettings::default());
-        assert!(reference.trades > 100, "the strategy should trade: {reference:?}");
+        assert!(
+            reference.trades > 100,
+            "the strategy should trade: {reference:?}"
+        );
         for batch_size in [1, 7, 4096, 1_000_000] {
-            let got = run(&series, EngineSettings { batch_size, ..Default::default() });
+            let got = run(
+                &series,
+                EngineSettings {
+                    batch_size,
+                    ..Default::default()
+                },
+            );
             assert_eq!(got, reference, "batch size {batch_size}");
         }
     }
@@ -177,7 +215,10 @@ mod tests {
     #[test]
     fn timing_records_one_sample_per_stage_per_batch() {
         let series = generate(10_000, 1, "BTCUSDT");
-        let mut engine = Engine::new(EngineSettings { batch_size: 1000, ..Default::default() });
+        let mut engine = Engine::new(EngineSettings {
+            batch_size: 1000,
+            ..Default::default()
+        });
         let mut timings = StageTimings::with_capacity(10);
         engine.run(&series, Some(&mut timings)).unwrap();
         for stage in Stage::ALL {
@@ -188,9 +229,18 @@ mod tests {
     #[test]
     fn another_seed_or_cost_changes_the_fingerprint() {
         let base = run(&generate(50_000, 1, "BTCUSDT"), EngineSettings::default());
-        assert_ne!(base.digest, run(&generate(50_000, 2, "BTCUSDT"), EngineSettings::default()).digest);
-        let costly = EngineSettings { commission_bps: 5.0, ..Default::default() };
-        assert_ne!(base.digest, run(&generate(50_000, 1, "BTCUSDT"), costly).digest);
+        assert_ne!(
+            base.digest,
+            run(&generate(50_000, 2, "BTCUSDT"), EngineSettings::default()).digest
+        );
+        let costly = EngineSettings {
+            commission_bps: 5.0,
+            ..Default::default()
+        };
+        assert_ne!(
+            base.digest,
+            run(&generate(50_000, 1, "BTCUSDT"), costly).digest
+        );
     }
 
     /// A hand-made path: a decline, a choppy recovery whose RSI stays moderate while the fast EMA
@@ -200,7 +250,14 @@ mod tests {
         let mut s = CandleSeries::default();
         let mut push = |open: f64, close: f64| {
             let ts = s.len() as i64 * 60_000;
-            s.push(Candle { ts, open, high: open.max(close) + 0.05, low: open.min(close) - 0.05, close, volume: 1.0 });
+            s.push(Candle {
+                ts,
+                open,
+                high: open.max(close) + 0.05,
+                low: open.min(close) - 0.05,
+                close,
+                volume: 1.0,
+            });
             close
         };
         let mut price = 100.0;
@@ -214,17 +271,29 @@ mod tests {
     #[test]
     fn entry_fills_at_next_open_and_gap_stops_at_the_open() {
         let (series, gap) = decline_recovery_gap();
-        let settings = EngineSettings { slippage_bps: 10.0, commission_bps: 0.0, ..Default::default() };
+        let settings = EngineSettings {
+            slippage_bps: 10.0,
+            commission_bps: 0.0,
+            ..Default::default()
+        };
         let mut engine = Engine::new(settings);
         let out = engine.run(&series, None).unwrap();
         let trades = engine.ledger().trades();
         assert_eq!(out.trades, 1, "{trades:?}");
         let t = trades[0];
         assert!(t.entry_index > 40, "no entry during the decline: {t:?}");
-        assert_eq!(t.entry_price, series.open[t.entry_index as usize] * 1.001, "fills at the next open plus slippage");
+        assert_eq!(
+            t.entry_price,
+            series.open[t.entry_index as usize] * 1.001,
+            "fills at the next open plus slippage"
+        );
         assert_eq!(t.exit, ExitReason::StopLoss);
         assert_eq!(t.exit_index, gap as u64);
-        assert_eq!(t.exit_price, 80.0 * 0.999, "a gap through the stop fills at the open");
+        assert_eq!(
+            t.exit_price,
+            80.0 * 0.999,
+            "a gap through the stop fills at the open"
+        );
         assert!(t.pnl < 0.0);
         assert!((out.final_equity - (1_000_000.0 + t.pnl)).abs() < 1e-6);
         assert!(out.max_drawdown > 0.0);
@@ -235,24 +304,55 @@ mod tests {
         let (mut series, gap) = decline_recovery_gap();
         // Replace the gap with a bar that opens above the stop and trades through it.
         let prev = series.close[gap - 1];
-        (series.open[gap], series.high[gap], series.low[gap], series.close[gap]) = (prev, prev + 0.1, prev - 50.0, prev - 1.0);
-        let settings = EngineSettings { slippage_bps: 0.0, commission_bps: 0.0, ..Default::default() };
+        (
+            series.open[gap],
+            series.high[gap],
+            series.low[gap],
+            series.close[gap],
+        ) = (prev, prev + 0.1, prev - 50.0, prev - 1.0);
+        let settings = EngineSettings {
+            slippage_bps: 0.0,
+            commission_bps: 0.0,
+            ..Default::default()
+        };
         let mut engine = Engine::new(settings);
         engine.run(&series, None).unwrap();
         let t = engine.ledger().trades()[0];
         assert_eq!(t.exit, ExitReason::StopLoss);
-        assert!(t.exit_price < prev && t.exit_price > prev - 50.0, "fills at the stop, inside the bar: {t:?}");
+        assert!(
+            t.exit_price < prev && t.exit_price > prev - 50.0,
+            "fills at the stop, inside the bar: {t:?}"
+        );
     }
 
     #[test]
     fn invalid_candle_is_reported_with_its_index() {
         let mut series = generate(100, 1, "BTCUSDT");
         series.high[42] = series.low[42] - 1.0;
-        let err = Engine::new(EngineSettings { batch_size: 16, ..Default::default() }).run(&series, None).unwrap_err();
-        assert_eq!(err, EngineError::InvalidCandle { index: 42, reason: "high is below open or close" });
+        let err = Engine::new(EngineSettings {
+            batch_size: 16,
+            ..Default::default()
+        })
+        .run(&series, None)
+        .unwrap_err();
+        assert_eq!(
+            err,
+            EngineError::InvalidCandle {
+                index: 42,
+                reason: "high is below open or close"
+            }
+        );
         series = generate(100, 1, "BTCUSDT");
-        series.volume[7] = f64::NAN;
-        let err = Engine::new(EngineSettings::default()).run(&series, None).unwrap_err();
-        assert_eq!(err, EngineError::InvalidCandle { index: 7, reason: "a price or volume is not finite" });
+        series.open[7] = f64::NAN;
+        let err = Engine::new(EngineSettings::default())
+            .run(&series, None)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            EngineError::InvalidCandle {
+                index: 7,
+                reason: "a price or volume is not finite"
+            }
+        );
     }
 }

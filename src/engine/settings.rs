@@ -63,19 +63,34 @@ pub struct InvalidSetting {
 impl EngineSettings {
     /// Checks every setting's range; the first offender is returned.
     pub fn validate(&self) -> Result<(), InvalidSetting> {
-        let fail = |key: &'static str, expected: &str| Err(InvalidSetting { key, expected: expected.to_owned() });
+        let fail = |key: &'static str, expected: &str| {
+            Err(InvalidSetting {
+                key,
+                expected: expected.to_owned(),
+            })
+        };
         let unit = |v: f64| v.is_finite() && v > 0.0 && v <= 1.0;
         let cost = |v: f64| v.is_finite() && (0.0..=1000.0).contains(&v);
         if !(1..=100_000_000).contains(&self.batch_size) {
             return fail("batch_size", "between 1 and 100000000");
         }
-        for (key, period) in [("ema_fast", self.ema_fast), ("rsi_period", self.rsi_period), ("atr_period", self.atr_period)] {
+        for (key, period) in [
+            ("ema_fast", self.ema_fast),
+            ("rsi_period", self.rsi_period),
+            ("atr_period", self.atr_period),
+        ] {
             if !(1..=100_000).contains(&period) {
                 return fail(key, "between 1 and 100000");
             }
         }
         if self.ema_slow <= self.ema_fast || self.ema_slow > 100_000 {
-            return fail("ema_slow", &format!("greater than ema_fast ({}) and at most 100000", self.ema_fast));
+            return fail(
+                "ema_slow",
+                &format!(
+                    "greater than ema_fast ({}) and at most 100000",
+                    self.ema_fast
+                ),
+            );
         }
         if !(self.rsi_overbought > 0.0 && self.rsi_overbought <= 100.0) {
             return fail("rsi_overbought", "greater than 0 and at most 100");
@@ -113,14 +128,29 @@ mod tests {
 
     #[test]
     fn slow_ema_must_exceed_fast() {
-        let s = EngineSettings { ema_fast: 30, ..Default::default() };
+        let s = EngineSettings {
+            ema_fast: 30,
+            ..Default::default()
+        };
         assert_eq!(s.validate().unwrap_err().key, "ema_slow");
     }
 
     #[test]
     fn zero_batch_and_nan_costs_are_rejected() {
-        assert_eq!(EngineSettings { batch_size: 0, ..Default::default() }.validate().unwrap_err().key, "batch_size");
-        let nan = EngineSettings { commission_bps: f64::NAN, ..Default::default() };
+        assert_eq!(
+            EngineSettings {
+                batch_size: 0,
+                ..Default::default()
+            }
+            .validate()
+            .unwrap_err()
+            .key,
+            "batch_size"
+        );
+        let nan = EngineSettings {
+            commission_bps: f64::NAN,
+            ..Default::default()
+        };
         assert_eq!(nan.validate().unwrap_err().key, "commission_bps");
     }
 }

@@ -65,7 +65,10 @@ pub(crate) struct Ingest {
 
 impl Ingest {
     pub(crate) fn new(first_close: f64, first_ts: i64) -> Self {
-        Self { prev_close: first_close, prev_ts: first_ts - 1 }
+        Self {
+            prev_close: first_close,
+            prev_ts: first_ts - 1,
+        }
     }
 
     pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns) -> Result<(), EngineError> {
@@ -73,8 +76,9 @@ impl Ingest {
         let mut bad = false;
         for i in 0..n {
             let (o, h, l, c, v) = (b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
-            // Written with negations so that NaN fails every check.
-            bad |= !(h >= o.max(c)) | !(l <= o.min(c)) | !(l > 0.0) | !(v > 0.0) | !(h < f64::INFINITY) | !(v < f64::INFINITY);
+            let finite = o.is_finite() & h.is_finite() & l.is_finite() & c.is_finite() & v.is_finite();
+            let ok = finite & (h >= o.max(c)) & (l <= o.min(c)) & (l > 0.0) & (v > 0.0);
+            bad |= !ok;
         }
         let mut prev_ts = self.prev_ts;
         for &ts in b.ts {
@@ -116,7 +120,10 @@ impl Ingest {
                 prev_ts = b.ts[i];
                 continue;
             };
-            return EngineError::InvalidCandle { index: b.start + i, reason };
+            return EngineError::InvalidCandle {
+                index: b.start + i,
+                reason,
+            };
         }
         unreachable!("first_invalid is called only on a batch that failed validation")
     }
@@ -161,7 +168,11 @@ pub(crate) struct Signal {
 
 impl Signal {
     pub(crate) fn new(s: &EngineSettings) -> Self {
-        Self { prev_diff: 0.0, overbought: s.rsi_overbought, warmup: s.ema_slow as usize }
+        Self {
+            prev_diff: 0.0,
+            overbought: s.rsi_overbought,
+            warmup: s.ema_slow as usize,
+        }
     }
 
     pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns) {
@@ -172,7 +183,13 @@ impl Signal {
             let ready = b.start + i >= self.warmup;
             let enter = ready & (prev <= 0.0) & (diff > 0.0) & (rsi < self.overbought);
             let exit = ready & (prev >= 0.0) & (diff < 0.0);
-            cols.signal[i] = if enter { ENTER_LONG } else if exit { EXIT_LONG } else { 0 };
+            cols.signal[i] = if enter {
+                ENTER_LONG
+            } else if exit {
+                EXIT_LONG
+            } else {
+                0
+            };
             prev = diff;
         }
         self.prev_diff = prev;
@@ -245,7 +262,8 @@ impl Execution {
         if stop_distance <= 0.0 {
             return;
         }
-        let quantity = (self.risk_per_trade * equity / stop_distance).min(self.max_exposure * equity / close);
+        let quantity =
+            (self.risk_per_trade * equity / stop_distance).min(self.max_exposure * equity / close);
         if quantity > 0.0 {
             self.pending = quantity;
             self.stop = close - stop_distance;
@@ -259,13 +277,28 @@ impl Execution {
             let fee = quantity * price * self.commission;
             self.cash -= quantity * price + fee;
             self.position = quantity;
-            self.entry = Some(OpenTrade { index, price, fees: fee });
+            self.entry = Some(OpenTrade {
+                index,
+                price,
+                fees: fee,
+            });
         } else {
-            self.close_position(index, open * (1.0 - self.slippage), ExitReason::Signal, ledger);
+            self.close_position(
+                index,
+                open * (1.0 - self.slippage),
+                ExitReason::Signal,
+                ledger,
+            );
         }
     }
 
-    fn close_position(&mut self, index: usize, price: f64, reason: ExitReason, ledger: &mut Ledger) {
+    fn close_position(
+        &mut self,
+        index: usize,
+        price: f64,
+        reason: ExitReason,
+        ledger: &mut Ledger,
+    ) {
         let quantity = self.position;
         let fee = quantity * price * self.commission;
         self.cash += quantity * price - fee;
@@ -296,11 +329,17 @@ pub(crate) struct Portfolio {
 
 impl Portfolio {
     pub(crate) fn new(initial_cash: f64) -> Self {
-        Self { peak: initial_cash, max_drawdown: 0.0, equity: initial_cash, digest: Fnv1a::default() }
+        Self {
+            peak: initial_cash,
+            max_drawdown: 0.0,
+            equity: initial_cash,
+            digest: Fnv1a::default(),
+        }
     }
 
     pub(crate) fn run(&mut self, b: &Batch, cols: &Columns) {
-        let (mut peak, mut max_drawdown, mut equity, mut digest) = (self.peak, self.max_drawdown, self.equity, self.digest);
+        let (mut peak, mut max_drawdown, mut equity, mut digest) =
+            (self.peak, self.max_drawdown, self.equity, self.digest);
         for i in 0..b.close.len() {
             equity = cols.cash[i] + cols.position[i] * b.close[i];
             digest.float(equity);
@@ -312,7 +351,8 @@ impl Portfolio {
                 max_drawdown = (peak - equity) / peak;
             }
         }
-        (self.peak, self.max_drawdown, self.equity, self.digest) = (peak, max_drawdown, equity, digest);
+        (self.peak, self.max_drawdown, self.equity, self.digest) =
+            (peak, max_drawdown, equity, digest);
     }
 
     pub(crate) fn equity(&self) -> f64 {

@@ -19,7 +19,13 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, in order.
-    pub const ALL: [Stage; 5] = [Stage::Ingest, Stage::Indicators, Stage::Signal, Stage::Execution, Stage::Portfolio];
+    pub const ALL: [Stage; 5] = [
+        Stage::Ingest,
+        Stage::Indicators,
+        Stage::Signal,
+        Stage::Execution,
+        Stage::Portfolio,
+    ];
 
     /// The stage's name in bench.json.
     pub fn name(self) -> &'static str {
@@ -42,7 +48,9 @@ pub struct StageTimings {
 impl StageTimings {
     /// Storage for `batches` batches per stage; recording within it never allocates.
     pub fn with_capacity(batches: usize) -> Self {
-        Self { nanos: std::array::from_fn(|_| Vec::with_capacity(batches)) }
+        Self {
+            nanos: std::array::from_fn(|_| Vec::with_capacity(batches)),
+        }
     }
 
     /// The per-batch times of `stage`, in nanoseconds.
@@ -63,7 +71,10 @@ pub(crate) struct Stopwatch<'a> {
 
 impl<'a> Stopwatch<'a> {
     pub(crate) fn new(timings: Option<&'a mut StageTimings>) -> Self {
-        Self { timings, last: None }
+        Self {
+            timings,
+            last: None,
+        }
     }
 
     /// Marks the start of a batch.

@@ -1,0 +1,52 @@
+//! The top of the program: parse the command line, dispatch, map the outcome to an exit code.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::error::{Error, EXIT_INVALID_INPUT, EXIT_OK};
+
+/// Runs perfsuite with `args` (the program name first) and returns the exit code. Errors are
+/// printed on stderr as `error: ...`.
+pub fn main_with(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            print_stdout(&e.render().to_string());
+            return EXIT_OK;
+        }
+        Err(e) => {
+            // One line, clap's first; the usage hint would only repeat `--help`.
+            let rendered = e.render().to_string();
+            eprintln!(
+                "{} (see --help)",
+                rendered.lines().next().unwrap_or("invalid command line")
+            );
+            return EXIT_INVALID_INPUT;
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<u8, Error> {
+    match command {
+        Command::Bench(args) => commands::bench::bench(args),
+        _ => Err(Error::Input("not implemented yet".to_owned())),
+    }
+}
+
+/// Writes `text` to stdout. A closed pipe (`perfsuite ... | head`) is not an error: the reader
+/// has what it wanted.
+pub fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}

@@ -1,0 +1,160 @@
+//! The command line, as clap sees it. Nothing outside `main` and `commands` uses these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::shard::Shard;
+
+/// A declarative performance-regression suite for a trading backtester.
+#[derive(Debug, Parser)]
+#[command(name = "perfsuite", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One ad-hoc measurement; prints one JSON object on stdout (the runbook's script).
+    Bench(BenchArgs),
+    /// Run every scenario, judge it against its budget, write results, print the table.
+    Run(RunArgs),
+    /// Compare two result sets (results folders or bench.json files), e.g. main vs a branch.
+    Compare(CompareArgs),
+    /// Run every scenario on another perfsuite build and on this one, interleaved, and compare.
+    Ab(AbArgs),
+    /// Parse and validate scenarios and budgets; run nothing.
+    Check(SuiteArgs),
+    /// Show the scenarios found, with their resolved settings and budget.
+    List(SuiteArgs),
+    /// Join the result sets of CI shards into one.
+    Merge(MergeArgs),
+}
+
+/// `perfsuite bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Candles to generate and backtest.
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub candles: u64,
+    /// Seed of the candle generator.
+    #[arg(long, default_value_t = 1337)]
+    pub seed: u64,
+    /// Measured runs after the warm-up.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub repeats: u32,
+    /// Symbol of the candle series.
+    #[arg(long, default_value = "BTCUSDT")]
+    pub symbol: String,
+    /// Uncounted warm-up runs.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub warmup: u32,
+    /// Engine settings as a JSON object (the `[engine]` keys of a scenario); unset keys default.
+    #[arg(long, value_name = "JSON")]
+    pub engine_json: Option<String>,
+    /// Report progress as `perfsuite-progress:` lines on stderr (used by `run`).
+    #[arg(long)]
+    pub progress: bool,
+}
+
+/// Where scenarios and budgets come from.
+#[derive(Debug, Args)]
+pub struct SuiteArgs {
+    /// Scenario files or folders (searched recursively for *.toml).
+    #[arg(value_name = "PATH", default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// Budget folder or file [default: budgets/, else the built-in default profile].
+    #[arg(long, value_name = "PATH")]
+    pub budgets: Option<PathBuf>,
+    /// Only scenarios whose name contains PATTERN (`*` and `?` are wildcards).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Only shard K of N (1-based), balanced by work.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// How a summary is printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// Markdown, e.g. for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
+    Markdown,
+    /// JSON for tools.
+    Json,
+}
+
+/// Options shared by the commands that measure.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Folder receiving <scenario>/bench.json, summary.json and summary.md.
+    #[arg(long, value_name = "DIR", default_value = "perf-results")]
+    pub out: PathBuf,
+    /// Exit 1 on a failed budget check and 3 on a scenario that could not be measured.
+    #[arg(long)]
+    pub strict: bool,
+    /// Format of the summary on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Print nothing on stdout; no progress on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `perfsuite run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenarios and budgets.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// After the run, compare with this earlier result set.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// `perfsuite compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The reference: a results folder or one bench.json.
+    pub base: PathBuf,
+    /// The candidate: a results folder or one bench.json.
+    pub head: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit 1 on a regression past its fail threshold or a changed fingerprint.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `perfsuite ab`.
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// The other perfsuite binary, run as A (the base).
+    #[arg(long, value_name = "BINARY")]
+    pub base: PathBuf,
+    /// Scenarios and budgets.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Output options; base results go to OUT/base, this build's to OUT/head.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `perfsuite merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Result folders of the shards.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Folder receiving the joined result set.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
