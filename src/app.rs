@@ -40,6 +40,9 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>) -> u8 {
 fn dispatch(command: Command) -> Result<u8, Error> {
     match command {
         Command::Bench(args) => commands::bench::bench(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Check(args) => commands::check::check(args),
+        Command::List(args) => commands::check::list(args),
         _ => Err(Error::Input("not implemented yet".to_owned())),
     }
 }

@@ -169,7 +169,11 @@ impl Check {
     /// Why the check is not a pass, in words ("min 812 < floor 833"); `None` for a pass or
     /// a metric without limits.
     pub fn reason(&self) -> Option<String> {
-        let short = self.metric.rsplit('.').next().unwrap_or(&self.metric);
+        let short = match self.metric.as_str() {
+            "p95_stage_latency_ms" => "p95 stage ms",
+            "peak_rss_mb" => "peak RSS MB",
+            other => other.rsplit('.').next().unwrap_or(other),
+        };
         match (self.verdict, self.value) {
             (Verdict::Skip, None) if self.floor.or(self.ceiling).or(self.warn).is_some() => {
                 Some(format!("{} not measured", self.metric))
@@ -399,7 +403,7 @@ mod tests {
         assert_eq!(checks[0].reason().as_deref(), Some("min 812 < floor 833"));
         assert_eq!(
             checks[1].reason().as_deref(),
-            Some("p95_stage_latency_ms 45.5 > warn 40")
+            Some("p95 stage ms 45.5 > warn 40")
         );
         assert_eq!(checks[2].reason(), None);
         let unmeasured = judge(

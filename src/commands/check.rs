@@ -1,0 +1,53 @@
+//! `perfsuite check` and `perfsuite list`: validate the suite, run nothing.
+
+use comfy_table::{presets, Table};
+
+use crate::cli::SuiteArgs;
+use crate::commands::select_scenarios;
+use crate::error::{Error, EXIT_OK};
+use crate::report::count;
+
+/// Validates scenarios and budgets; prints a one-line verdict.
+pub fn check(args: SuiteArgs) -> Result<u8, Error> {
+    let selection = select_scenarios(&args)?;
+    let n = selection.chosen.len();
+    let profiles: Vec<&str> = selection.suite.budgets.keys().map(String::as_str).collect();
+    crate::app::print_stdout(&format!(
+        "ok: {n} scenario{} and {} budget profile{} ({}) are valid\n",
+        if n == 1 { "" } else { "s" },
+        profiles.len(),
+        if profiles.len() == 1 { "" } else { "s" },
+        profiles.join(", ")
+    ));
+    Ok(EXIT_OK)
+}
+
+/// Shows each scenario with its resolved settings and budget.
+pub fn list(args: SuiteArgs) -> Result<u8, Error> {
+    let selection = select_scenarios(&args)?;
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    table.set_header([
+        "scenario", "candles", "repeats", "warmup", "seed", "symbol", "budget", "timeout", "file",
+    ]);
+    for s in selection.scenarios() {
+        let b = selection.suite.budget_for(s);
+        let floor = b.candles_per_sec.floor.map_or_else(String::new, |f| {
+            format!(" ({} ≥ {f})", b.candles_per_sec.stat.name())
+        });
+        table.add_row(vec![
+            s.name.clone(),
+            count(s.candles),
+            s.repeats.to_string(),
+            s.warmup.to_string(),
+            s.seed.to_string(),
+            s.symbol.clone(),
+            format!("{}{floor}", s.budget),
+            s.timeout_s
+                .map_or_else(|| "-".to_owned(), |t| format!("{t} s")),
+            s.source.display().to_string(),
+        ]);
+    }
+    crate::app::print_stdout(&format!("{table}\n"));
+    Ok(EXIT_OK)
+}

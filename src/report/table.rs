@@ -1,0 +1,83 @@
+//! The summary as a terminal table (comfy-table), readable at 80 columns and when piped.
+//! The verdict cell carries the reasons, one per line, so only it has to wrap.
+
+use comfy_table::{presets, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table};
+
+use super::{count, fixed, headline, si};
+use crate::results::Summary;
+
+/// Width used when stdout is not a terminal, so piped output stays readable.
+const PIPED_WIDTH: u16 = 80;
+
+/// Renders the summary table followed by its headline.
+pub fn render(summary: &Summary) -> String {
+    let stat = summary
+        .scenarios
+        .first()
+        .map_or("min", |r| r.judged_stat.as_str());
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if !table.is_tty() {
+        table.set_width(PIPED_WIDTH);
+    }
+    table.set_header([
+        "scenario",
+        "candles",
+        &format!("c/s {stat}"),
+        "c/s med",
+        "p95 ms",
+        "RSS MB",
+        "verdict",
+    ]);
+    for row in &summary.scenarios {
+        let cps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), si);
+        let verdict = std::iter::once(row.verdict.name().to_owned())
+            .chain(row.reasons.iter().cloned())
+            .collect::<Vec<_>>();
+        table.add_row(vec![
+            Cell::new(&row.scenario),
+            Cell::new(count(row.candles)).set_alignment(CellAlignment::Right),
+            Cell::new(cps(row.candles_per_sec)).set_alignment(CellAlignment::Right),
+            Cell::new(cps(row.candles_per_sec_median)).set_alignment(CellAlignment::Right),
+            Cell::new(fixed(row.p95_stage_latency_ms, 3)).set_alignment(CellAlignment::Right),
+            Cell::new(fixed(row.peak_rss_mb, 1)).set_alignment(CellAlignment::Right),
+            Cell::new(verdict.join("\n")),
+        ]);
+    }
+    // Every column but the verdict keeps its content's width; the verdict's reasons wrap.
+    let last = table.column_count() - 1;
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, 1));
+        if i < last {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    let mut out: String = table
+        .to_string()
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    out.push_str(&headline(&summary.counts));
+    if summary.interrupted {
+        out.push_str(" (interrupted: not every scenario ran)");
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::summary;
+
+    #[test]
+    fn table_of_every_verdict() {
+        let table = super::render(&summary());
+        assert!(
+            table.lines().all(|l| l.chars().count() <= 80),
+            "wider than 80 columns:\n{table}"
+        );
+        insta::assert_snapshot!(table);
+    }
+}
