@@ -95,7 +95,11 @@ impl fmt::Display for LoadError {
                     serde_json::error::Category::Data => "not a bench.json",
                     serde_json::error::Category::Io => "cannot read",
                 };
-                write!(f, "{}:{}:{}: {what}: {source}", path.display(), source.line(), source.column())
+                // serde_json ends its message with the location, which leads here instead.
+                let (line, column) = (source.line(), source.column());
+                let message = source.to_string();
+                let message = message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message);
+                write!(f, "{}:{line}:{column}: {what}: {message}", path.display())
             }
             LoadError::NewerSchema { path, found } => write!(
                 f,
@@ -165,7 +169,7 @@ fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(io)?;
     entries.sort();
-    let mut files: Vec<PathBuf> = std::iter::once(dir.join(BENCH_JSON))
+    let files: Vec<PathBuf> = std::iter::once(dir.join(BENCH_JSON))
         .chain(
             entries
                 .into_iter()
@@ -174,7 +178,6 @@ fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         )
         .filter(|p| p.is_file())
         .collect();
-    files.dedup();
     if files.is_empty() {
         return Err(LoadError::NotAResultSet {
             path: dir.to_owned(),
@@ -222,7 +225,7 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
         return Err((
             "scenario".into(),
             format!(
-                "{problem}, got {:?}: a scenario name must be a plain name",
+                "{:?} {problem}: a scenario name must be a plain name, as it names a folder of results",
                 r.scenario
             ),
         ));
@@ -450,7 +453,8 @@ mod tests {
             let dir = dir_with(&[("x/bench.json", text(json_of(&result(name, &[1000.0]))))]);
             let message = error_naming(&dir, "x/bench.json");
             assert!(
-                message.contains("`scenario`") && message.contains("plain name"),
+                message.contains(&format!("`scenario` {name:?} "))
+                    && message.contains("plain name"),
                 "{message}"
             );
         }

@@ -24,8 +24,9 @@ use crate::budget::{Regression, Statistic};
 use crate::engine::fingerprint::Fingerprint;
 use crate::environment::Environment;
 use crate::results::ScenarioResult;
+use crate::stats::Distribution;
 
-pub use decision::{Better, ChangeVerdict, Decision, Noise};
+pub use decision::{Better, ChangeVerdict, Decision, Noise, Side};
 pub use load::{load_result_set, LoadError};
 pub use loosened::{Loosening, Setting};
 
@@ -345,25 +346,12 @@ fn compare_metrics(
 ) -> Vec<MetricComparison> {
     let (b, h) = (&base.measurement, &head.measurement);
     let stat = thresholds.stat;
-    // A distribution without samples (hand-made files) is judged on its statistic alone.
-    let sampled = |d: &'_ crate::stats::Distribution| {
-        let value = stat.of(d);
-        (
-            value,
-            if d.samples.is_empty() {
-                vec![value]
-            } else {
-                d.samples.clone()
-            },
-        )
-    };
-    let (base_cps, head_cps) = (sampled(&b.candles_per_sec), sampled(&h.candles_per_sec));
     vec![
         judge(
             Metric::CandlesPerSec,
             Some(stat),
-            Some((base_cps.0, &base_cps.1)),
-            Some((head_cps.0, &head_cps.1)),
+            sampled(&b.candles_per_sec, stat),
+            sampled(&h.candles_per_sec, stat),
             thresholds,
         ),
         judge(
@@ -383,39 +371,41 @@ fn compare_metrics(
     ]
 }
 
-/// A single-valued metric as a value and its one sample.
-fn single(v: &Option<f64>) -> Option<(f64, &[f64])> {
-    v.as_ref().map(|x| (*x, std::slice::from_ref(x)))
+/// A sampled metric, compared on `stat`. A distribution without samples (a hand-made file)
+/// falls to the range rule on its statistic alone.
+fn sampled(d: &Distribution, stat: Statistic) -> Option<Side<'_>> {
+    Some(Side {
+        value: stat.of(d),
+        samples: &d.samples,
+    })
 }
 
+/// A single-valued metric as one sample; `None` when not measured.
+fn single(v: &Option<f64>) -> Option<Side<'_>> {
+    v.as_ref().map(|x| Side {
+        value: *x,
+        samples: std::slice::from_ref(x),
+    })
+}
+
+/// Judges `metric`; no verdict when either side did not measure it.
 fn judge(
     metric: Metric,
     stat: Option<Statistic>,
-    base: Option<(f64, &[f64])>,
-    head: Option<(f64, &[f64])>,
+    base: Option<Side>,
+    head: Option<Side>,
     thresholds: &Regression,
 ) -> MetricComparison {
     let decision = match (base, head) {
-        (Some((bv, bs)), Some((hv, hs))) => Some(decision::decide(
-            decision::Side {
-                value: bv,
-                samples: bs,
-            },
-            decision::Side {
-                value: hv,
-                samples: hs,
-            },
-            metric.better(),
-            thresholds,
-        )),
+        (Some(b), Some(h)) => Some(decision::decide(b, h, metric.better(), thresholds)),
         _ => None,
     };
     MetricComparison {
         metric,
         stat,
         better: metric.better(),
-        base: base.map(|b| b.0),
-        head: head.map(|h| h.0),
+        base: base.map(|b| b.value),
+        head: head.map(|h| h.value),
         change_pct: decision.and_then(|d| d.change_pct),
         verdict: decision.map(|d| d.verdict),
         noise: decision.map(|d| d.noise),

@@ -249,6 +249,7 @@ fn pull_request() -> Comparison {
         result("sol-1m", &scaled(&tight, 0.8)),
         result("btc-fast", &[100_000.0, 104_000.0, 98_000.0]),
         result("retired", &tight),
+        result("ada-20k", &scaled(&tight, 0.3)),
     ];
     base[1].measurement.p95_stage_latency_ms = Some(31.5);
 
@@ -258,6 +259,7 @@ fn pull_request() -> Comparison {
         result("sol-1m", &scaled(&tight, 0.78)),
         result("btc-fast", &[92_000.0, 99_000.0, 93_500.0]),
         result("brand-new", &tight),
+        result("ada-20k", &scaled(&tight, 0.302)),
     ];
     head[0].measurement.p95_stage_latency_ms = Some(26.25);
     head[0].budget.resolved.candles_per_sec.floor = Some(700.0);
@@ -300,6 +302,19 @@ fn the_json_has_stable_keys() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["strict_failure"], true);
-    assert_eq!(v["scenarios"][0]["scenario"], "btc-50k");
+    assert_eq!(v["scenarios"][1]["scenario"], "btc-50k");
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_distribution_without_samples_is_judged_on_its_statistic() {
+    let mut base = result("btc", &[1000.0]);
+    let mut head = result("btc", &[700.0]);
+    base.measurement.candles_per_sec.samples.clear();
+    head.measurement.candles_per_sec.samples.clear();
+    let c = compare(&set("base", [base]), &set("head", [head]));
+    assert_eq!(
+        only(&c).metrics[0].verdict,
+        Some(ChangeVerdict::RegressedFail)
+    );
 }

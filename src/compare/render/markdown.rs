@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::super::{ChangeVerdict, Comparison, MetricComparison};
+use super::super::{ChangeVerdict, Comparison, MetricComparison, ScenarioComparison};
 use super::{
     environment_differences, grouped, headline, method, metric_label, pct, value, verdict,
     BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NOT_COMPARED,
@@ -15,6 +15,12 @@ pub fn render(c: &Comparison) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### perfsuite compare\n");
     let _ = writeln!(out, "**{}**\n", headline(&c.tally()));
+    let _ = writeln!(
+        out,
+        "base `{}` → head `{}`\n",
+        c.base.replace('`', "'"),
+        c.head.replace('`', "'")
+    );
 
     let changed: Vec<_> = c
         .scenarios
@@ -42,38 +48,57 @@ pub fn render(c: &Comparison) -> String {
         );
     }
 
-    if !c.scenarios.is_empty() {
-        let _ = writeln!(
-            out,
-            "| scenario | metric | base | head | change | verdict |"
-        );
-        let _ = writeln!(out, "|:--|:--|--:|--:|--:|:--|");
-        for s in &c.scenarios {
-            if !s.compared() {
-                let _ = writeln!(out, "| {} | | | | | ⏭️ {NOT_COMPARED} |", code(&s.scenario));
-                continue;
-            }
-            for (i, m) in s.metrics.iter().enumerate() {
-                let name = if i == 0 {
-                    code(&s.scenario)
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(
-                    out,
-                    "| {name} | {} | {} | {} | {} | {} |",
-                    metric_label(m),
-                    value(m.base),
-                    value(m.head),
-                    change(m),
-                    verdict_cell(m)
-                );
-            }
-        }
+    // What needs a reviewer's eye goes in the table; the unchanged rest is folded below it.
+    let (notable, quiet): (Vec<_>, Vec<_>) = c.scenarios.iter().partition(|s| needs_attention(s));
+    if !notable.is_empty() {
+        out.push_str(&table(&notable));
         out.push('\n');
     }
-
+    if !quiet.is_empty() {
+        fold(
+            &mut out,
+            &format!("Unchanged ({})", quiet.len()),
+            &table(&quiet),
+        );
+    }
     details(&mut out, c, env);
+    out
+}
+
+/// Whether a scenario changed in any way a reviewer must look at.
+fn needs_attention(s: &ScenarioComparison) -> bool {
+    !s.compared()
+        || s.behaviour_changed.is_some()
+        || s.outcome.is_some_and(|o| o != ChangeVerdict::Unchanged)
+}
+
+/// The metric table of `scenarios`, with arrows and traffic lights.
+fn table(scenarios: &[&ScenarioComparison]) -> String {
+    let mut out =
+        "| scenario | metric | base | head | change | verdict |\n|:--|:--|--:|--:|--:|:--|\n"
+            .to_owned();
+    for s in scenarios {
+        if !s.compared() {
+            let _ = writeln!(out, "| {} | | | | | ⏭️ {NOT_COMPARED} |", code(&s.scenario));
+            continue;
+        }
+        for (i, m) in s.metrics.iter().enumerate() {
+            let name = if i == 0 {
+                code(&s.scenario)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {} | {} | {} | {} |",
+                metric_label(m),
+                value(m.base),
+                value(m.head),
+                change(m),
+                verdict_cell(m)
+            );
+        }
+    }
     out
 }
 
