@@ -41,7 +41,8 @@ pub const SPREAD_FACTOR: f64 = 2.0;
 /// is a 5 % change however the floating-point division rounds.
 const AT_LIMIT: f64 = 1e-9;
 
-/// How a metric changed from base to head. Declared from best to worst for a reviewer, so the
+/// How a metric changed from base to head. Declared in the order a reviewer should care, least
+/// first (an inconclusive change needs a second look more than an improvement does), so the
 /// maximum over a scenario's metrics is its outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -29,6 +29,7 @@ use crate::stats::Distribution;
 pub use decision::{Better, ChangeVerdict, Decision, Noise, Side};
 pub use load::{load_result_set, LoadError};
 pub use loosened::{Loosening, Setting};
+pub use render::json::COMPARISON_SCHEMA_VERSION;
 
 /// The results of one run (or one side of an A/B run), by scenario name.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -434,9 +435,10 @@ fn environment_differences(base: &Environment, head: &Environment) -> Vec<Enviro
 }
 
 /// An output format of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// A table for a terminal, readable at 80 columns.
+    #[default]
     Table,
     /// Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
     Markdown,
