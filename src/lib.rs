@@ -8,6 +8,7 @@ pub mod app;
 pub mod budget;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod engine;
 pub mod environment;
 pub mod error;

@@ -1,0 +1,102 @@
+//! Hand-built results for the comparison's tests: exact numbers, no clock.
+
+use std::collections::BTreeMap;
+
+use crate::budget::{Budget, Ceiling, Floor, Regression, Statistic, Verdict};
+use crate::engine::fingerprint::Fingerprint;
+use crate::engine::settings::EngineSettings;
+use crate::environment::Environment;
+use crate::results::{BudgetReport, Measurement, Phases, ScenarioResult, SCHEMA_VERSION};
+use crate::stats::Distribution;
+
+use super::ResultSet;
+
+/// The machine every fixture was "measured" on.
+pub fn environment() -> Environment {
+    Environment {
+        perfsuite: "0.1.0".into(),
+        build_profile: "release".into(),
+        git_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        git_branch: Some("main".into()),
+        os: "Linux 6.8".into(),
+        cpu: "AMD EPYC 7763 64-Core Processor".into(),
+        cores: 4,
+        memory_mb: 16_000,
+    }
+}
+
+/// The runbook's budget: floor 833 / warn 900 on the min, latency ceiling 50 / warn 40,
+/// memory ceiling 1024, regression on the median, 5 % / 15 %.
+pub fn budget() -> Budget {
+    Budget {
+        candles_per_sec: Floor {
+            stat: Statistic::Min,
+            floor: Some(833.0),
+            warn: Some(900.0),
+        },
+        p95_stage_latency_ms: Ceiling {
+            ceiling: Some(50.0),
+            warn: Some(40.0),
+        },
+        peak_rss_mb: Ceiling {
+            ceiling: Some(1024.0),
+            warn: None,
+        },
+        regression: Regression::default(),
+    }
+}
+
+/// A result of scenario `name` with throughput `samples`, 20 ms p95 stage latency and 200 MiB
+/// peak memory.
+pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
+    ScenarioResult {
+        scenario: name.into(),
+        measurement: Measurement {
+            schema_version: SCHEMA_VERSION,
+            candles: 50_000,
+            repeats: samples.len() as u32,
+            warmup: 1,
+            seed: 1337,
+            symbol: "BTCUSDT".into(),
+            candles_per_sec: Distribution::of(samples.to_vec()).expect("fixtures have samples"),
+            p95_stage_latency_ms: Some(20.0),
+            stages: BTreeMap::new(),
+            peak_rss_mb: Some(200.0),
+            fingerprint: Fingerprint {
+                trades: 42,
+                final_equity: 1_012_345.5,
+                digest: "9e3779b97f4a7c15".into(),
+            },
+            engine: EngineSettings::default(),
+            environment: environment(),
+            started_at: "2024-01-01T00:00:00Z".into(),
+            duration_s: 1.5,
+            phases: Phases {
+                generation_s: 0.1,
+                warmup_s: 0.2,
+                measured_s: 1.2,
+            },
+        },
+        config_digest: format!("{name}-c0ffee"),
+        budget: BudgetReport {
+            profile: "default".into(),
+            resolved: budget(),
+            checks: Vec::new(),
+        },
+        verdict: Verdict::Pass,
+    }
+}
+
+/// `samples` each multiplied by `factor`.
+pub fn scaled(samples: &[f64], factor: f64) -> Vec<f64> {
+    samples.iter().map(|s| s * factor).collect()
+}
+
+/// A result set labelled `source` holding `results`.
+pub fn set(source: &str, results: impl IntoIterator<Item = ScenarioResult>) -> ResultSet {
+    let mut set = ResultSet::new(source);
+    for r in results {
+        set.insert(r);
+    }
+    set
+}

@@ -1,0 +1,500 @@
+//! Reading a result set from disk: a results folder holding `<scenario>/bench.json`, or one
+//! bench.json file.
+//!
+//! The files may come from another perfsuite version, a CI artifact or a hand edit, so each is
+//! checked before it is compared: a truncated file, a newer schema, a number that no measurement
+//! can produce or a scenario name that is a path is an error naming the file, never a silently
+//! wrong verdict.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::results::{ScenarioResult, SCHEMA_VERSION};
+
+use super::ResultSet;
+
+/// The file every scenario's results are written to.
+const BENCH_JSON: &str = "bench.json";
+
+/// Why a result set could not be read. Every variant names the file (or folder) at fault.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file or folder could not be read.
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A folder with no bench.json in it or in its subfolders.
+    NotAResultSet {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Not JSON, cut short, or not shaped like a bench.json.
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The cause, with line and column.
+        source: serde_json::Error,
+    },
+    /// Written by a newer perfsuite, whose schema this one cannot read.
+    NewerSchema {
+        /// The file.
+        path: PathBuf,
+        /// Its `schema_version`.
+        found: u64,
+    },
+    /// A value no measurement can produce.
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The key, as a JSON path: `candles_per_sec.samples[2]`.
+        key: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Two files hold the same scenario.
+    DuplicateScenario {
+        /// The scenario's name.
+        scenario: String,
+        /// The file read first.
+        first: PathBuf,
+        /// The file read second.
+        second: PathBuf,
+    },
+}
+
+impl LoadError {
+    /// The file or folder at fault (for a duplicate, the second file).
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::Io { path, .. }
+            | LoadError::NotAResultSet { path }
+            | LoadError::Json { path, .. }
+            | LoadError::NewerSchema { path, .. }
+            | LoadError::Invalid { path, .. } => path,
+            LoadError::DuplicateScenario { second, .. } => second,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
+            LoadError::NotAResultSet { path } => write!(
+                f,
+                "{}: not a result set: no {BENCH_JSON} in it or in its subfolders (expected <scenario>/{BENCH_JSON}, as `perfsuite run --out` writes)",
+                path.display()
+            ),
+            LoadError::Json { path, source } => {
+                let what = match source.classify() {
+                    serde_json::error::Category::Eof => "cut short (truncated JSON)",
+                    serde_json::error::Category::Syntax => "not valid JSON",
+                    serde_json::error::Category::Data => "not a bench.json",
+                    serde_json::error::Category::Io => "cannot read",
+                };
+                // serde_json ends its message with the location, which leads here instead.
+                let (line, column) = (source.line(), source.column());
+                let message = source.to_string();
+                let message = message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message);
+                write!(f, "{}:{line}:{column}: {what}: {message}", path.display())
+            }
+            LoadError::NewerSchema { path, found } => write!(
+                f,
+                "{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads up to {SCHEMA_VERSION}): upgrade perfsuite to compare it",
+                path.display()
+            ),
+            LoadError::Invalid { path, key, problem } => write!(f, "{}: `{key}` {problem}", path.display()),
+            LoadError::DuplicateScenario { scenario, first, second } => write!(
+                f,
+                "{}: scenario `{scenario}` is also in {}: a result set holds each scenario once",
+                second.display(),
+                first.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { source, .. } => Some(source),
+            LoadError::Json { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Reads the result set at `path`: a folder holding `<scenario>/bench.json` one level deep
+/// (a `bench.json` directly in the folder counts too; `summary.json` and other files are
+/// ignored), or one bench.json file.
+pub fn load_result_set(path: &Path) -> Result<ResultSet, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let files = if std::fs::metadata(path).map_err(io)?.is_dir() {
+        bench_files(path)?
+    } else {
+        vec![path.to_owned()]
+    };
+    let mut set = ResultSet::new(path);
+    let mut from: std::collections::BTreeMap<String, PathBuf> = Default::default();
+    for file in files {
+        let result = load_bench_json(&file)?;
+        if let Some(first) = from.get(&result.scenario) {
+            return Err(LoadError::DuplicateScenario {
+                scenario: result.scenario,
+                first: first.clone(),
+                second: file,
+            });
+        }
+        from.insert(result.scenario.clone(), file);
+        set.insert(result);
+    }
+    Ok(set)
+}
+
+/// `dir/bench.json` and every `dir/*/bench.json`, in sorted order.
+fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io)?;
+    entries.sort();
+    let files: Vec<PathBuf> = std::iter::once(dir.join(BENCH_JSON))
+        .chain(
+            entries
+                .into_iter()
+                .filter(|p| p.is_dir())
+                .map(|p| p.join(BENCH_JSON)),
+        )
+        .filter(|p| p.is_file())
+        .collect();
+    if files.is_empty() {
+        return Err(LoadError::NotAResultSet {
+            path: dir.to_owned(),
+        });
+    }
+    Ok(files)
+}
+
+/// Reads and checks one bench.json.
+pub(super) fn load_bench_json(path: &Path) -> Result<ScenarioResult, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let json = |source| LoadError::Json {
+        path: path.to_owned(),
+        source,
+    };
+    // The version first: a newer schema may not parse, and saying so helps more than the
+    // first key it trips over.
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(json)?;
+    if let Some(found) = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        if found > u64::from(SCHEMA_VERSION) {
+            return Err(LoadError::NewerSchema {
+                path: path.to_owned(),
+                found,
+            });
+        }
+    }
+    let result: ScenarioResult = serde_json::from_str(&text).map_err(json)?;
+    validate(&result).map_err(|(key, problem)| LoadError::Invalid {
+        path: path.to_owned(),
+        key,
+        problem,
+    })?;
+    Ok(result)
+}
+
+/// The first value in `r` that no measurement can produce, as `(key, problem)`.
+fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
+    if let Some(problem) = name_problem(&r.scenario) {
+        return Err((
+            "scenario".into(),
+            format!(
+                "{:?} {problem}: a scenario name must be a plain name, as it names a folder of results",
+                r.scenario
+            ),
+        ));
+    }
+    let m = &r.measurement;
+    let cps = &m.candles_per_sec;
+    if cps.samples.is_empty() {
+        return Err((
+            "candles_per_sec.samples".into(),
+            "is empty: at least one measured repeat is needed".into(),
+        ));
+    }
+    for (i, &s) in cps.samples.iter().enumerate() {
+        if !(s.is_finite() && s > 0.0) {
+            return Err((
+                format!("candles_per_sec.samples[{i}]"),
+                format!("must be a positive number, got {s}"),
+            ));
+        }
+    }
+    let (lo, hi) = cps
+        .samples
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &s| {
+            (lo.min(s), hi.max(s))
+        });
+    let slack = hi * 1e-9;
+    for (stat, v) in [
+        ("min", cps.min),
+        ("median", cps.median),
+        ("p95", cps.p95),
+        ("mean", cps.mean),
+    ] {
+        if !(v.is_finite() && lo - slack <= v && v <= hi + slack) {
+            return Err((
+                format!("candles_per_sec.{stat}"),
+                format!("is {v}, outside the samples' range [{lo}, {hi}]: the file was edited or damaged"),
+            ));
+        }
+    }
+    if !(cps.stddev.is_finite() && cps.stddev >= 0.0) {
+        return Err((
+            "candles_per_sec.stddev".into(),
+            format!("must be a non-negative number, got {}", cps.stddev),
+        ));
+    }
+    for (key, v) in [
+        ("p95_stage_latency_ms", m.p95_stage_latency_ms),
+        ("peak_rss_mb", m.peak_rss_mb),
+    ] {
+        if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err((
+                key.into(),
+                format!("must be a non-negative number or null, got {v}"),
+            ));
+        }
+    }
+    let regression = r.budget.resolved.regression;
+    for (key, v) in [
+        ("warn_pct", regression.warn_pct),
+        ("fail_pct", regression.fail_pct),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err((
+                format!("budget.resolved.regression.{key}"),
+                format!("must be a non-negative number, got {v}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Why `name` is not a plain scenario name (one that is safe as a folder name).
+fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.contains('/') || name.contains('\\') {
+        Some("contains a path separator")
+    } else if name.contains("..") {
+        Some("contains `..`")
+    } else if name.starts_with('.') {
+        Some("starts with `.`")
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::fixtures::result;
+
+    /// A temp dir with `files` (path relative to it, contents) written into it.
+    fn dir_with(files: &[(&str, String)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, contents).unwrap();
+        }
+        dir
+    }
+
+    fn json_of(r: &ScenarioResult) -> serde_json::Value {
+        serde_json::to_value(r).unwrap()
+    }
+
+    fn text(v: serde_json::Value) -> String {
+        serde_json::to_string_pretty(&v).unwrap()
+    }
+
+    /// The error of loading `dir`, checked to name `file` (relative to `dir`).
+    fn error_naming(dir: &tempfile::TempDir, file: &str) -> String {
+        let err = load_result_set(dir.path()).expect_err("the result set should not load");
+        let message = err.to_string();
+        let path = if file.is_empty() {
+            dir.path().to_owned()
+        } else {
+            dir.path().join(file)
+        };
+        assert!(
+            message.starts_with(&path.display().to_string()),
+            "{message}"
+        );
+        assert_eq!(err.path(), path);
+        message
+    }
+
+    #[test]
+    fn a_results_folder_loads_every_scenario_and_ignores_other_files() {
+        let dir = dir_with(&[
+            ("btc/bench.json", text(json_of(&result("btc", &[1000.0])))),
+            ("eth/bench.json", text(json_of(&result("eth", &[900.0])))),
+            ("summary.json", "{}".into()),
+            ("summary.md", "# table".into()),
+            ("empty/notes.txt", "".into()),
+        ]);
+        let set = load_result_set(dir.path()).unwrap();
+        assert_eq!(set.results().keys().collect::<Vec<_>>(), ["btc", "eth"]);
+        assert_eq!(set.source(), dir.path());
+        assert_eq!(set.get("btc"), Some(&result("btc", &[1000.0])));
+    }
+
+    #[test]
+    fn one_bench_json_is_a_result_set_of_one() {
+        let dir = dir_with(&[("btc/bench.json", text(json_of(&result("btc", &[1000.0]))))]);
+        let file = dir.path().join("btc/bench.json");
+        assert_eq!(load_result_set(&file).unwrap().len(), 1);
+        assert_eq!(load_result_set(&dir.path().join("btc")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn truncated_json_names_the_file_line_and_column() {
+        let full = text(json_of(&result("btc", &[1000.0])));
+        let dir = dir_with(&[("btc/bench.json", full[..full.len() / 2].to_owned())]);
+        let message = error_naming(&dir, "btc/bench.json");
+        assert!(message.contains("cut short (truncated JSON)"), "{message}");
+    }
+
+    #[test]
+    fn a_newer_schema_version_says_a_newer_perfsuite_wrote_it() {
+        let mut v = json_of(&result("btc", &[1000.0]));
+        v["schema_version"] = 2.into();
+        v["renamed_key"] = "a future shape".into();
+        let dir = dir_with(&[("btc/bench.json", text(v))]);
+        let message = error_naming(&dir, "btc/bench.json");
+        assert!(
+            message.contains("written by a newer perfsuite (schema_version 2"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_negative_sample_is_rejected_with_its_key() {
+        let mut v = json_of(&result("btc", &[1000.0, 1010.0]));
+        v["candles_per_sec"]["samples"][1] = (-5.0).into();
+        let dir = dir_with(&[("btc/bench.json", text(v))]);
+        let message = error_naming(&dir, "btc/bench.json");
+        assert!(
+            message.contains("`candles_per_sec.samples[1]` must be a positive number, got -5"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn empty_samples_and_negative_latency_are_rejected() {
+        let mut v = json_of(&result("btc", &[1000.0]));
+        v["candles_per_sec"]["samples"] = serde_json::json!([]);
+        let dir = dir_with(&[("btc/bench.json", text(v))]);
+        assert!(error_naming(&dir, "btc/bench.json").contains("`candles_per_sec.samples` is empty"));
+
+        let mut v = json_of(&result("btc", &[1000.0]));
+        v["p95_stage_latency_ms"] = (-1.0).into();
+        let dir = dir_with(&[("btc/bench.json", text(v))]);
+        assert!(error_naming(&dir, "btc/bench.json")
+            .contains("`p95_stage_latency_ms` must be a non-negative number"));
+    }
+
+    #[test]
+    fn a_statistic_outside_its_samples_is_rejected() {
+        let mut v = json_of(&result("btc", &[1000.0, 1010.0]));
+        v["candles_per_sec"]["median"] = 5000.0.into();
+        let dir = dir_with(&[("btc/bench.json", text(v))]);
+        assert!(error_naming(&dir, "btc/bench.json")
+            .contains("`candles_per_sec.median` is 5000, outside"));
+    }
+
+    #[test]
+    fn a_missing_key_is_named() {
+        let mut v = json_of(&result("btc", &[1000.0]));
+        v.as_object_mut().unwrap().remove("config_digest");
+        let dir = dir_with(&[("btc/bench.json", text(v))]);
+        let message = error_naming(&dir, "btc/bench.json");
+        assert!(
+            message.contains("not a bench.json: missing field `config_digest`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_scenario_name_that_is_a_path_is_rejected() {
+        for name in ["../etc", "a/b", ".hidden", "a..b", "tab\there", ""] {
+            let dir = dir_with(&[("x/bench.json", text(json_of(&result(name, &[1000.0]))))]);
+            let message = error_naming(&dir, "x/bench.json");
+            assert!(
+                message.contains(&format!("`scenario` {name:?} "))
+                    && message.contains("plain name"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_scenario_in_two_files_names_both() {
+        let dir = dir_with(&[
+            ("a/bench.json", text(json_of(&result("btc", &[1000.0])))),
+            ("b/bench.json", text(json_of(&result("btc", &[1000.0])))),
+        ]);
+        let message = error_naming(&dir, "b/bench.json");
+        assert!(
+            message.contains("scenario `btc` is also in") && message.contains("a/bench.json"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_folder_without_any_bench_json_is_not_a_result_set() {
+        let dir = dir_with(&[
+            ("summary.json", "{}".into()),
+            ("btc/other.json", "{}".into()),
+        ]);
+        let message = error_naming(&dir, "");
+        assert!(message.contains("not a result set"), "{message}");
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            load_result_set(empty.path()),
+            Err(LoadError::NotAResultSet { .. })
+        ));
+    }
+
+    #[test]
+    fn a_missing_path_is_an_io_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_result_set(&dir.path().join("nope")).unwrap_err();
+        assert!(matches!(err, LoadError::Io { .. }));
+        assert!(err
+            .to_string()
+            .starts_with(&dir.path().join("nope").display().to_string()));
+    }
+}

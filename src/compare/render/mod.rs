@@ -1,0 +1,190 @@
+//! Writing a comparison out: one file per format, sharing the wording here so that the table
+//! and the pull-request comment say the same thing.
+
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use crate::budget::number;
+
+use super::{Comparison, EnvironmentDifference, Metric, MetricComparison, Tally};
+
+/// Said of a scenario whose fingerprint changed.
+pub const BEHAVIOUR_CHANGED: &str = "results differ: the backtest's output changed";
+/// Said of a scenario whose config digest changed.
+pub const NOT_COMPARED: &str = "not the same work: not compared";
+/// Said of results from different machines or build profiles.
+pub const DIFFERENT_MACHINES: &str = "measured on different machines; treat with care";
+
+/// The headline, e.g. `2 regressions (1 past fail), 1 behaviour change, 5 unchanged`.
+pub fn headline(t: &Tally) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if t.regressions() > 0 {
+        let mut part = plural(t.regressions(), "regression", "regressions");
+        if t.regressed_fail > 0 {
+            part += &format!(" ({} past fail)", t.regressed_fail);
+        }
+        parts.push(part);
+    }
+    for (n, one, many) in [
+        (t.behaviour_changed, "behaviour change", "behaviour changes"),
+        (t.inconclusive, "inconclusive", "inconclusive"),
+        (t.improved, "improved", "improved"),
+        (t.unchanged, "unchanged", "unchanged"),
+        (t.not_measured, "not measured", "not measured"),
+        (t.not_compared, "not compared", "not compared"),
+        (t.only_in_base, "only in base", "only in base"),
+        (t.only_in_head, "only in head", "only in head"),
+        (t.budgets_loosened, "loosened budget", "loosened budgets"),
+    ] {
+        if n > 0 {
+            parts.push(plural(n, one, many));
+        }
+    }
+    if parts.is_empty() {
+        "nothing to compare".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`.
+pub fn metric_label(m: &MetricComparison) -> String {
+    match (m.metric, m.stat) {
+        (Metric::CandlesPerSec, Some(stat)) => format!("candles/s {}", stat.name()),
+        (Metric::CandlesPerSec, None) => "candles/s".to_owned(),
+        (Metric::P95StageLatencyMs, _) => "p95 stage ms".to_owned(),
+        (Metric::PeakRssMb, _) => "peak RSS MiB".to_owned(),
+    }
+}
+
+/// A value as people read it; `-` when not measured.
+pub fn value(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), grouped)
+}
+
+/// [`number`] with its whole part grouped in thousands: `1,250,200`, `26.25`.
+pub fn grouped(v: f64) -> String {
+    let text = number(v);
+    let (sign, rest) = text.split_at(usize::from(text.starts_with('-')));
+    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    let mut out = String::from(sign);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out + fraction
+}
+
+/// A signed percentage to one decimal, `0.0%` for what rounds to nothing, `-` for none.
+pub fn pct(change: Option<f64>) -> String {
+    match change {
+        None => "-".to_owned(),
+        Some(c) if c.abs() < 0.05 => "0.0%".to_owned(),
+        Some(c) => format!("{c:+.1}%"),
+    }
+}
+
+/// The verdict of a metric, or why it has none.
+pub fn verdict(m: &MetricComparison) -> &'static str {
+    match (m.verdict, m.not_measured()) {
+        (Some(v), _) => v.name(),
+        (None, Some(why)) => why,
+        (None, None) => "-",
+    }
+}
+
+/// Every distinct environment difference with the scenarios it applies to ("all scenarios"
+/// when it applies to every one compared).
+pub fn environment_differences(c: &Comparison) -> Vec<(EnvironmentDifference, String)> {
+    let mut seen: std::collections::BTreeMap<&EnvironmentDifference, Vec<&str>> =
+        Default::default();
+    for s in &c.scenarios {
+        for d in &s.environment {
+            seen.entry(d).or_default().push(&s.scenario);
+        }
+    }
+    seen.into_iter()
+        .map(|(d, names)| {
+            let which = if names.len() == c.scenarios.len() && names.len() > 1 {
+                "all scenarios".to_owned()
+            } else {
+                names.join(", ")
+            };
+            (d.clone(), which)
+        })
+        .collect()
+}
+
+/// The rule behind the verdicts, in one paragraph, with the thresholds used when every
+/// scenario shares them.
+pub fn method(c: &Comparison) -> String {
+    let thresholds = match c.scenarios.first().map(|s| s.thresholds) {
+        Some(t) if c.scenarios.iter().all(|s| s.thresholds == t) => format!(
+            "warn at {}%, fail at {}% on the {} of candles/s",
+            number(t.warn_pct),
+            number(t.fail_pct),
+            t.stat.name()
+        ),
+        _ => "they differ by scenario; see `--format json`".to_owned(),
+    };
+    format!(
+        "Thresholds are HEAD's `[regression]` budget ({thresholds}); a change exactly at a threshold counts. \
+         A change is called only when it also clears the noise: with at least {} samples on each side, a two-sided \
+         Mann-Whitney U test must reject \"no shift\" at alpha {}; with fewer, overlapping [min, max] ranges and a shift \
+         under {} times the wider spread make it inconclusive. Latency and memory are single values per run, compared \
+         directly. Down is better for latency and memory, up for candles/s.",
+        super::decision::MIN_RANK_SAMPLES,
+        super::decision::ALPHA,
+        number(super::decision::SPREAD_FACTOR),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_grouped_in_thousands() {
+        assert_eq!(grouped(250_200.0), "250,200");
+        assert_eq!(grouped(1_012_345.5), "1,012,346");
+        assert_eq!(grouped(-1500.0), "-1,500");
+        assert_eq!(grouped(999.0), "999");
+        assert_eq!(grouped(26.25), "26.25");
+        assert_eq!(value(None), "-");
+    }
+
+    #[test]
+    fn percentages_are_signed_with_one_decimal() {
+        assert_eq!(pct(Some(-28.0)), "-28.0%");
+        assert_eq!(pct(Some(1.04)), "+1.0%");
+        assert_eq!(pct(Some(-0.04)), "0.0%");
+        assert_eq!(pct(None), "-");
+    }
+
+    #[test]
+    fn the_headline_counts_only_what_happened() {
+        let t = Tally {
+            regressed_fail: 1,
+            regressed_warn: 1,
+            behaviour_changed: 1,
+            unchanged: 5,
+            ..Tally::default()
+        };
+        assert_eq!(
+            headline(&t),
+            "2 regressions (1 past fail), 1 behaviour change, 5 unchanged"
+        );
+        let t = Tally {
+            regressed_warn: 1,
+            budgets_loosened: 2,
+            ..Tally::default()
+        };
+        assert_eq!(headline(&t), "1 regression, 2 loosened budgets");
+        assert_eq!(headline(&Tally::default()), "nothing to compare");
+    }
+}

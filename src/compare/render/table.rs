@@ -1,0 +1,186 @@
+//! The comparison as a terminal table (comfy-table), readable at 80 columns, with the notes a
+//! reviewer must see above and below it.
+
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+
+use super::super::Comparison;
+use super::{
+    environment_differences, grouped, headline, metric_label, pct, value, verdict,
+    BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NOT_COMPARED,
+};
+
+/// Width the output is laid out for.
+const WIDTH: usize = 80;
+
+/// `c` as a table with notes.
+pub fn render(c: &Comparison) -> String {
+    let mut out = Vec::new();
+    out.push(format!("base: {}", c.base));
+    out.push(format!("head: {}", c.head));
+    out.push(String::new());
+    out.extend(wrap(&headline(&c.tally()), 0));
+
+    let changed: Vec<_> = c
+        .scenarios
+        .iter()
+        .filter_map(|s| s.behaviour_changed.as_ref().map(|f| (s, f)))
+        .collect();
+    if !changed.is_empty() {
+        out.push(String::new());
+        out.push(format!("!! {}:", BEHAVIOUR_CHANGED.to_uppercase()));
+        for (s, f) in changed {
+            let (b, h) = (&f.base, &f.head);
+            out.extend(wrap(
+                &format!(
+                    "{}: trades {} -> {}, final equity {} -> {}, digest {} -> {}",
+                    s.scenario,
+                    b.trades,
+                    h.trades,
+                    grouped(b.final_equity),
+                    grouped(h.final_equity),
+                    b.digest,
+                    h.digest
+                ),
+                3,
+            ));
+        }
+    }
+
+    if !c.scenarios.is_empty() {
+        out.push(String::new());
+        out.push(table(c).to_string());
+    }
+
+    let not_compared: Vec<_> = c
+        .scenarios
+        .iter()
+        .filter(|s| !s.compared())
+        .map(|s| s.scenario.as_str())
+        .collect();
+    if !not_compared.is_empty() {
+        out.push(String::new());
+        let names = not_compared.join(", ");
+        out.extend(wrap(
+            &format!("Config digest changed ({NOT_COMPARED}): {names}"),
+            0,
+        ));
+    }
+    for (side, names) in [("base", &c.only_in_base), ("head", &c.only_in_head)] {
+        if !names.is_empty() {
+            out.push(String::new());
+            out.extend(wrap(&format!("Only in {side}: {}", names.join(", ")), 0));
+        }
+    }
+    let loosened: Vec<_> = c
+        .scenarios
+        .iter()
+        .filter(|s| !s.loosened.is_empty())
+        .collect();
+    if !loosened.is_empty() {
+        out.push(String::new());
+        out.push("Budgets loosened on head:".to_owned());
+        for s in loosened {
+            for l in &s.loosened {
+                out.extend(wrap(
+                    &format!("{}: {} {} -> {}", s.scenario, l.key, l.base, l.head),
+                    3,
+                ));
+            }
+        }
+    }
+    let env = environment_differences(c);
+    if !env.is_empty() {
+        out.push(String::new());
+        out.push(format!(
+            "{}{}:",
+            DIFFERENT_MACHINES[..1].to_uppercase(),
+            &DIFFERENT_MACHINES[1..]
+        ));
+        for (d, which) in env {
+            out.extend(wrap(
+                &format!("{}: {} -> {} ({which})", d.key, d.base, d.head),
+                3,
+            ));
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+fn table(c: &Comparison) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(WIDTH as u16)
+        .set_header(["scenario", "metric", "base", "head", "change", "verdict"]);
+    for s in &c.scenarios {
+        if !s.compared() {
+            t.add_row([s.scenario.as_str(), "-", "", "", "", "not compared"]);
+            continue;
+        }
+        for (i, m) in s.metrics.iter().enumerate() {
+            let name = if i == 0 { s.scenario.as_str() } else { "" };
+            // Which side did not measure shows in its column; the verdict stays narrow.
+            let verdict = if m.verdict.is_none() {
+                "not measured"
+            } else {
+                verdict(m)
+            };
+            t.add_row([
+                name,
+                &metric_label(m),
+                &value(m.base),
+                &value(m.head),
+                &pct(m.change_pct),
+                verdict,
+            ]);
+        }
+    }
+    for i in 2..=4 {
+        if let Some(col) = t.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+/// `text` broken at spaces into lines of at most [`WIDTH`] characters (a longer word stays
+/// whole), each indented by `indent`, continuation lines by two more.
+fn wrap(text: &str, indent: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = " ".repeat(indent);
+    let mut empty = true;
+    for word in text.split(' ') {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            lines.push(std::mem::replace(&mut line, " ".repeat(indent + 2)));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width_with_a_hanging_indent() {
+        let text = "word ".repeat(30);
+        let lines = wrap(text.trim_end(), 3);
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= WIDTH),
+            "{lines:?}"
+        );
+        assert!(lines[0].starts_with("   word") && lines[1].starts_with("     word"));
+        assert_eq!(lines.concat().split_whitespace().count(), 30);
+        assert_eq!(wrap("short", 0), ["short"]);
+    }
+}

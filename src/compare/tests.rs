@@ -1,0 +1,320 @@
+//! Comparisons of hand-built result sets: A/B checks with a known change, A/A checks with
+//! realistic noise and no change, everything a reviewer must see besides speed, and snapshots
+//! of every output format.
+
+use super::fixtures::{result, scaled, set};
+use super::*;
+
+/// Throughput of a quiet run, candles/s.
+const RATE: f64 = 250_000.0;
+
+/// Run-to-run jitter of ±3 %, as seen on a shared runner: a fixed list, no RNG.
+const JITTER: [f64; 20] = [
+    1.000, 0.981, 1.017, 0.994, 1.026, 0.972, 1.008, 0.989, 1.030, 0.977, 1.012, 0.996, 0.970,
+    1.021, 0.985, 1.004, 1.028, 0.991, 0.975, 1.015,
+];
+
+/// `n` noisy samples around `RATE`, starting at `offset` in the jitter list, `step` apart.
+fn noisy(n: usize, offset: usize, step: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| RATE * JITTER[(offset + i * step) % JITTER.len()])
+        .collect()
+}
+
+fn only(c: &Comparison) -> &ScenarioComparison {
+    assert_eq!(c.scenarios.len(), 1);
+    &c.scenarios[0]
+}
+
+fn verdicts(s: &ScenarioComparison) -> Vec<Option<ChangeVerdict>> {
+    s.metrics.iter().map(|m| m.verdict).collect()
+}
+
+#[test]
+fn a_head_made_25_percent_slower_on_every_sample_fails() {
+    let base = noisy(7, 0, 3);
+    let c = compare(
+        &set("base", [result("btc", &base)]),
+        &set("head", [result("btc", &scaled(&base, 0.75))]),
+    );
+    let s = only(&c);
+    assert_eq!(s.metrics[0].verdict, Some(ChangeVerdict::RegressedFail));
+    assert!((s.metrics[0].change_pct.unwrap() + 25.0).abs() < 1e-9);
+    assert_eq!(s.outcome, Some(ChangeVerdict::RegressedFail));
+    assert!(c.should_fail_strict());
+    assert_eq!(c.headline(), "1 regression (1 past fail)");
+}
+
+#[test]
+fn a_hand_edited_fingerprint_is_a_behaviour_change_even_when_speed_is_fine() {
+    let samples = noisy(7, 0, 3);
+    let mut head = result("btc", &samples);
+    head.measurement.fingerprint.digest = "0000000000000bad".into();
+    head.measurement.fingerprint.trades = 41;
+    let c = compare(
+        &set("base", [result("btc", &samples)]),
+        &set("head", [head]),
+    );
+    let s = only(&c);
+    let changed = s
+        .behaviour_changed
+        .as_ref()
+        .expect("the fingerprint changed");
+    assert_eq!((changed.base.trades, changed.head.trades), (42, 41));
+    assert_eq!(s.outcome, Some(ChangeVerdict::Unchanged));
+    assert!(c.should_fail_strict());
+    assert_eq!(c.headline(), "1 behaviour change, 1 unchanged");
+}
+
+#[test]
+fn identical_runs_with_realistic_noise_never_regress() {
+    for pair in 0..5 {
+        let base = noisy(7, pair, 3);
+        let head = noisy(7, pair + 7, 7);
+        let (mut b, mut h) = (result("btc", &base), result("btc", &head));
+        b.measurement.p95_stage_latency_ms = Some(20.0 * JITTER[pair].clamp(0.98, 1.02));
+        h.measurement.p95_stage_latency_ms = Some(20.0 * JITTER[pair + 5].clamp(0.98, 1.02));
+        h.measurement.peak_rss_mb = Some(200.0 + pair as f64);
+        let c = compare(&set("a", [b]), &set("a'", [h]));
+        let s = only(&c);
+        assert!(
+            s.metrics
+                .iter()
+                .all(|m| !m.verdict.is_some_and(ChangeVerdict::is_regression)),
+            "pair {pair}: {:?}",
+            s.metrics
+        );
+        assert!(!c.should_fail_strict(), "pair {pair}");
+    }
+}
+
+#[test]
+fn a_small_slowdown_inside_the_noise_is_not_a_regression() {
+    let base = noisy(7, 0, 3);
+    let c = compare(
+        &set("base", [result("btc", &base)]),
+        &set("head", [result("btc", &scaled(&noisy(7, 4, 3), 0.97))]),
+    );
+    assert!(matches!(
+        only(&c).metrics[0].verdict,
+        Some(ChangeVerdict::Unchanged | ChangeVerdict::Inconclusive)
+    ));
+}
+
+#[test]
+fn lower_latency_and_memory_are_improvements() {
+    let samples = noisy(7, 0, 3);
+    let mut head = result("btc", &samples);
+    head.measurement.p95_stage_latency_ms = Some(12.0);
+    head.measurement.peak_rss_mb = Some(150.0);
+    let c = compare(
+        &set("base", [result("btc", &samples)]),
+        &set("head", [head]),
+    );
+    let s = only(&c);
+    assert_eq!(
+        verdicts(s),
+        [
+            Some(ChangeVerdict::Unchanged),
+            Some(ChangeVerdict::Improved),
+            Some(ChangeVerdict::Improved)
+        ]
+    );
+    assert_eq!(s.outcome, Some(ChangeVerdict::Improved));
+    assert!(!c.should_fail_strict());
+}
+
+#[test]
+fn an_unmeasured_metric_has_no_verdict() {
+    let samples = noisy(7, 0, 3);
+    let mut head = result("btc", &samples);
+    head.measurement.peak_rss_mb = None;
+    let c = compare(
+        &set("base", [result("btc", &samples)]),
+        &set("head", [head]),
+    );
+    let rss = &only(&c).metrics[2];
+    assert_eq!(
+        (rss.base, rss.head, rss.verdict, rss.noise),
+        (Some(200.0), None, None, None)
+    );
+    assert_eq!(rss.not_measured(), Some("not measured on head"));
+}
+
+#[test]
+fn a_changed_config_digest_is_not_compared() {
+    let base = noisy(7, 0, 3);
+    let mut head = result("btc", &scaled(&base, 0.5));
+    head.config_digest = "other-work".into();
+    head.measurement.fingerprint.digest = "0000000000000bad".into();
+    let c = compare(&set("base", [result("btc", &base)]), &set("head", [head]));
+    let s = only(&c);
+    assert!(!s.compared());
+    assert!(s.metrics.is_empty() && s.outcome.is_none());
+    // Other work gives other results: that is not a behaviour change.
+    assert!(s.behaviour_changed.is_none());
+    assert!(!c.should_fail_strict());
+    assert_eq!(c.headline(), "1 not compared");
+}
+
+#[test]
+fn the_heads_thresholds_judge_and_loosening_them_is_reported() {
+    let base = noisy(7, 0, 3);
+    let mut head = result("btc", &scaled(&base, 0.75));
+    head.budget.resolved.regression.fail_pct = 30.0;
+    head.budget.resolved.candles_per_sec.floor = Some(600.0);
+    let c = compare(&set("base", [result("btc", &base)]), &set("head", [head]));
+    let s = only(&c);
+    assert_eq!(s.outcome, Some(ChangeVerdict::RegressedWarn));
+    let keys: Vec<_> = s.loosened.iter().map(|l| l.key.as_str()).collect();
+    assert_eq!(keys, ["candles_per_sec.floor", "regression.fail_pct"]);
+    assert!(!c.should_fail_strict());
+    assert_eq!(c.headline(), "1 regression, 1 loosened budget");
+}
+
+#[test]
+fn the_compared_statistic_is_the_heads_regression_stat() {
+    // Medians equal, minima 20 % apart: the median sees no change, the min does.
+    let base = [1000.0, 1000.0, 1000.0, 1000.0, 1000.0];
+    let head = [800.0, 1000.0, 1000.0, 1000.0, 1000.0];
+    let c = compare(
+        &set("base", [result("btc", &base)]),
+        &set("head", [result("btc", &head)]),
+    );
+    assert_eq!(only(&c).metrics[0].verdict, Some(ChangeVerdict::Unchanged));
+    let mut min_head = result("btc", &head);
+    min_head.budget.resolved.regression.stat = crate::budget::Statistic::Min;
+    let c = compare(
+        &set("base", [result("btc", &base)]),
+        &set("head", [min_head]),
+    );
+    let cps = &only(&c).metrics[0];
+    assert_eq!(cps.stat, Some(crate::budget::Statistic::Min));
+    assert_eq!((cps.base, cps.head), (Some(1000.0), Some(800.0)));
+    // Past the threshold, but one sample of five: the rank test does not call it.
+    assert_eq!(cps.verdict, Some(ChangeVerdict::Inconclusive));
+}
+
+#[test]
+fn different_machines_are_reported_without_withholding_verdicts() {
+    let samples = noisy(7, 0, 3);
+    let mut head = result("btc", &samples);
+    head.measurement.environment.cpu = "Intel Xeon Platinum 8370C".into();
+    head.measurement.environment.cores = 2;
+    head.measurement.environment.git_branch = Some("feature".into());
+    let c = compare(
+        &set("base", [result("btc", &samples)]),
+        &set("head", [head]),
+    );
+    let s = only(&c);
+    let keys: Vec<_> = s.environment.iter().map(|d| d.key.as_str()).collect();
+    assert_eq!(keys, ["cpu", "cores"]);
+    assert_eq!(s.outcome, Some(ChangeVerdict::Unchanged));
+}
+
+#[test]
+fn scenarios_on_one_side_only_are_listed() {
+    let s = noisy(5, 0, 3);
+    let c = compare(
+        &set("base", [result("both", &s), result("gone", &s)]),
+        &set(
+            "head",
+            [
+                result("both", &s),
+                result("new", &s),
+                result("also-new", &s),
+            ],
+        ),
+    );
+    assert_eq!(c.only_in_base, ["gone"]);
+    assert_eq!(c.only_in_head, ["also-new", "new"]);
+    assert_eq!(c.headline(), "1 unchanged, 1 only in base, 2 only in head");
+}
+
+#[test]
+fn nothing_on_either_side_is_nothing_to_compare() {
+    let c = compare(&ResultSet::new("base"), &ResultSet::new("head"));
+    assert_eq!(c.headline(), "nothing to compare");
+    assert!(!c.should_fail_strict());
+}
+
+/// Base and head of a pull request that shows every kind of finding.
+fn pull_request() -> Comparison {
+    let tight = [
+        250_000.0, 251_000.0, 249_500.0, 250_400.0, 249_800.0, 250_700.0,
+    ];
+    let mut base = vec![
+        result("btc-50k", &tight),
+        result("eth-10k", &scaled(&tight, 0.5)),
+        result("sol-1m", &scaled(&tight, 0.8)),
+        result("btc-fast", &[100_000.0, 104_000.0, 98_000.0]),
+        result("retired", &tight),
+        result("ada-20k", &scaled(&tight, 0.3)),
+    ];
+    base[1].measurement.p95_stage_latency_ms = Some(31.5);
+
+    let mut head = vec![
+        result("btc-50k", &scaled(&tight, 0.72)),
+        result("eth-10k", &scaled(&tight, 0.505)),
+        result("sol-1m", &scaled(&tight, 0.78)),
+        result("btc-fast", &[92_000.0, 99_000.0, 93_500.0]),
+        result("brand-new", &tight),
+        result("ada-20k", &scaled(&tight, 0.302)),
+    ];
+    head[0].measurement.p95_stage_latency_ms = Some(26.25);
+    head[0].budget.resolved.candles_per_sec.floor = Some(700.0);
+    head[0].budget.resolved.regression.warn_pct = 8.0;
+    head[1].measurement.fingerprint = crate::engine::fingerprint::Fingerprint {
+        trades: 40,
+        final_equity: 1_009_876.25,
+        digest: "5bd1e9955bd1e995".into(),
+    };
+    head[1].measurement.p95_stage_latency_ms = Some(18.0);
+    head[1].measurement.peak_rss_mb = None;
+    head[2].config_digest = "sol-1m-beef".into();
+    for h in &mut head {
+        h.measurement.environment.cpu = "Intel Xeon Platinum 8370C".into();
+    }
+    compare(&set("perf-results-main", base), &set("perf-results", head))
+}
+
+#[test]
+fn the_table_fits_80_columns_and_shows_every_finding() {
+    let text = render(&pull_request(), Format::Table);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_markdown_is_a_pull_request_comment() {
+    insta::assert_snapshot!(render(&pull_request(), Format::Markdown));
+}
+
+#[test]
+fn the_json_has_stable_keys() {
+    let text = render(&pull_request(), Format::Json);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["strict_failure"], true);
+    assert_eq!(v["scenarios"][1]["scenario"], "btc-50k");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_distribution_without_samples_is_judged_on_its_statistic() {
+    let mut base = result("btc", &[1000.0]);
+    let mut head = result("btc", &[700.0]);
+    base.measurement.candles_per_sec.samples.clear();
+    head.measurement.candles_per_sec.samples.clear();
+    let c = compare(&set("base", [base]), &set("head", [head]));
+    assert_eq!(
+        only(&c).metrics[0].verdict,
+        Some(ChangeVerdict::RegressedFail)
+    );
+}
