@@ -76,7 +76,8 @@ impl Ingest {
         let mut bad = false;
         for i in 0..n {
             let (o, h, l, c, v) = (b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
-            let finite = o.is_finite() & h.is_finite() & l.is_finite() & c.is_finite() & v.is_finite();
+            let finite =
+                o.is_finite() & h.is_finite() & l.is_finite() & c.is_finite() & v.is_finite();
             let ok = finite & (h >= o.max(c)) & (l <= o.min(c)) & (l > 0.0) & (v > 0.0);
             bad |= !ok;
         }
