@@ -26,7 +26,11 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error about a whole file or folder.
     pub(crate) fn file(path: &Path, message: impl Into<String>) -> Self {
-        Self { path: path.to_owned(), location: None, message: message.into() }
+        Self {
+            path: path.to_owned(),
+            location: None,
+            message: message.into(),
+        }
     }
 
     /// The file or folder at fault.
@@ -77,7 +81,10 @@ impl<'a> Source<'a> {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let before = self.text.get(..offset).unwrap_or(self.text);
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+        (
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+        )
     }
 
     /// An error about the whole file.
@@ -95,7 +102,11 @@ impl<'a> Source<'a> {
     }
 
     /// An error at `span` if there is one, else about the whole file.
-    pub fn error_near(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
+    pub fn error_near(
+        &self,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> ConfigError {
         match span {
             Some(span) => self.error_at(span, message),
             None => self.error(message),
@@ -157,40 +168,46 @@ impl<'a> Source<'a> {
     /// The file is parsed again: this runs only on the way to an error.
     fn key_at(&self, offset: usize) -> Option<String> {
         let tree = DeTable::parse(self.text).ok()?;
-        let mut path = Vec::new();
-        find_key(tree.get_ref(), offset, &mut path).then(|| path.join("."))
+        // A table's span is its header, which may also cover the keys of its parent tables
+        // (`[scenario.a.engine]`): keys and plain values are looked for first.
+        [false, true].into_iter().find_map(|headers| {
+            let mut path = Vec::new();
+            find_key(tree.get_ref(), offset, headers, &mut path).then(|| path.join("."))
+        })
     }
 }
 
 /// Depth-first search for the entry whose key or value spans `offset`, pushing the keys on the
-/// way onto `path`. A table's span covers only its header, so every table is searched.
-fn find_key(table: &DeTable<'_>, offset: usize, path: &mut Vec<String>) -> bool {
+/// way onto `path`. The spans of tables (their headers) count only with `headers`. A table's
+/// entries lie outside its span, so every table is searched.
+fn find_key(table: &DeTable<'_>, offset: usize, headers: bool, path: &mut Vec<String>) -> bool {
     for (key, value) in table.iter() {
-        let here = key.span().contains(&offset) || value.span().contains(&offset);
-        let is_array = matches!(value.get_ref(), DeValue::Array(_));
-        if !is_array {
-            path.push(key.get_ref().to_string());
-        }
-        let inner = match value.get_ref() {
-            DeValue::Table(t) => find_key(t, offset, path),
-            DeValue::Array(items) => items.iter().any(|item| match item.get_ref() {
-                DeValue::Table(t) => find_key(t, offset, path),
-                _ => false,
-            }),
-            _ => false,
-        };
-        if inner {
+        path.push(key.get_ref().to_string());
+        let found = key.span().contains(&offset)
+            || match value.get_ref() {
+                DeValue::Table(t) => {
+                    find_key(t, offset, headers, path)
+                        || (headers && value.span().contains(&offset))
+                }
+                DeValue::Array(items) => {
+                    // Keys of arrays of tables are left out: the line says which entry it is.
+                    path.pop();
+                    let inner = items.iter().any(|item| match item.get_ref() {
+                        DeValue::Table(t) => find_key(t, offset, headers, path),
+                        _ => false,
+                    });
+                    if inner {
+                        return true;
+                    }
+                    path.push(key.get_ref().to_string());
+                    value.span().contains(&offset)
+                }
+                _ => value.span().contains(&offset),
+            };
+        if found {
             return true;
         }
-        if here {
-            if is_array {
-                path.push(key.get_ref().to_string());
-            }
-            return true;
-        }
-        if !is_array {
-            path.pop();
-        }
+        path.pop();
     }
     false
 }
@@ -264,7 +281,10 @@ mod tests {
 
     fn parse(text: &str) -> String {
         let path = Path::new("s.toml");
-        Source::new(path, text).parse::<Raw>().unwrap_err().to_string()
+        Source::new(path, text)
+            .parse::<Raw>()
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -287,22 +307,40 @@ mod tests {
 
     #[test]
     fn wrong_types_say_what_was_expected_and_what_was_found() {
-        assert_eq!(parse("repeats = \"3\""), "s.toml:1:11: `repeats` must be an integer, got string \"3\"");
-        assert_eq!(parse("limit = true"), "s.toml:1:9: `limit` must be a number, got boolean `true`");
-        assert_eq!(parse("engine = 3"), "s.toml:1:10: `engine` must be a table, got integer `3`");
+        assert_eq!(
+            parse("repeats = \"3\""),
+            "s.toml:1:11: `repeats` must be an integer, got string \"3\""
+        );
+        assert_eq!(
+            parse("limit = true"),
+            "s.toml:1:9: `limit` must be a number, got boolean `true`"
+        );
+        assert_eq!(
+            parse("engine = 3"),
+            "s.toml:1:10: `engine` must be a table, got integer `3`"
+        );
     }
 
     #[test]
     fn keys_inside_arrays_of_tables_are_named_without_the_array() {
         let text = "[[scenario]]\nrepeats = 1\n[[scenario]]\n[scenario.engine]\nbatch_size = 'x'\n";
-        assert_eq!(parse(text), "s.toml:5:14: `engine.batch_size` must be an integer, got string \"x\"");
+        assert_eq!(
+            parse(text),
+            "s.toml:5:14: `engine.batch_size` must be an integer, got string \"x\""
+        );
     }
 
     #[test]
     fn malformed_toml_and_duplicate_keys_are_located() {
-        assert_eq!(parse("repeats = 3\nrepeats = 4\n"), "s.toml:2:1: duplicate key `repeats`");
+        assert_eq!(
+            parse("repeats = 3\nrepeats = 4\n"),
+            "s.toml:2:1: duplicate key `repeats`"
+        );
         let message = parse("repeats = \n");
-        assert!(message.starts_with("s.toml:1:11: invalid TOML: "), "{message}");
+        assert!(
+            message.starts_with("s.toml:1:11: invalid TOML: "),
+            "{message}"
+        );
     }
 
     #[test]

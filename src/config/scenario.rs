@@ -129,7 +129,10 @@ impl RawScenario {
 
     /// The first scenario key set here, with its span: what may not sit beside `[[scenario]]`.
     fn first_scenario_key(&self) -> Option<(&'static str, Range<usize>)> {
-        fn at<T>(key: &'static str, v: &Option<Spanned<T>>) -> Option<(&'static str, Range<usize>)> {
+        fn at<T>(
+            key: &'static str,
+            v: &Option<Spanned<T>>,
+        ) -> Option<(&'static str, Range<usize>)> {
             v.as_ref().map(|v| (key, v.span()))
         }
         at("name", &self.name)
@@ -225,7 +228,11 @@ pub(crate) fn parse_file(src: &Source) -> Result<Vec<Parsed>, ConfigError> {
                  or list scenarios as `[[scenario]]` entries",
             ));
         }
-        let stem = if raw.name.is_none() { Some(stem_name(src)?) } else { None };
+        let stem = if raw.name.is_none() {
+            Some(stem_name(src)?)
+        } else {
+            None
+        };
         return Ok(vec![validate(src, raw, stem)?]);
     };
     if let Some((key, span)) = raw.first_scenario_key() {
@@ -274,7 +281,11 @@ fn nested_only(src: &Source, raw: RawScenario, place: &str) -> Result<RawScenari
 
 /// The file stem, as the name of a scenario that sets none.
 fn stem_name(src: &Source) -> Result<String, ConfigError> {
-    let stem = src.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = src
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     if !valid_name(stem) {
         return Err(src.error(format!(
             "the file name {stem:?} is no valid scenario name: set `name`, \
@@ -290,12 +301,16 @@ const NAME_RULE: &str = "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not st
 fn valid_name(name: &str) -> bool {
     (1..=MAX_NAME_LEN).contains(&name.len())
         && !name.starts_with('.')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
 fn valid_symbol(symbol: &str) -> bool {
     (1..=MAX_SYMBOL_LEN).contains(&symbol.len())
-        && symbol.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && symbol
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
 /// One scenario, defaults filled in and every range checked. `stem` is the name when the
@@ -305,7 +320,11 @@ fn validate(src: &Source, raw: RawScenario, stem: Option<String>) -> Result<Pars
     let name = match raw.name {
         Some(name) if !valid_name(name.get_ref()) => {
             let got = name.get_ref();
-            return Err(src.value_error(name.span(), "name", format_args!("must be {NAME_RULE}, got {got:?}")));
+            return Err(src.value_error(
+                name.span(),
+                "name",
+                format_args!("must be {NAME_RULE}, got {got:?}"),
+            ));
         }
         Some(name) => name.into_inner(),
         None => stem.expect("a top-level scenario without a name is named after its file"),
@@ -322,9 +341,12 @@ fn validate(src: &Source, raw: RawScenario, stem: Option<String>) -> Result<Pars
         });
     };
     let candles = in_range(src, &candles, "candles", CANDLES)?;
-    let seed = opt_in_range(src, raw.seed.as_ref(), "seed", SEED)?.map_or(DEFAULT_SEED, |v| v as u64);
-    let repeats = opt_in_range(src, raw.repeats.as_ref(), "repeats", REPEATS)?.map_or(DEFAULT_REPEATS, |v| v as u32);
-    let warmup = opt_in_range(src, raw.warmup.as_ref(), "warmup", WARMUP)?.map_or(DEFAULT_WARMUP, |v| v as u32);
+    let seed =
+        opt_in_range(src, raw.seed.as_ref(), "seed", SEED)?.map_or(DEFAULT_SEED, |v| v as u64);
+    let repeats = opt_in_range(src, raw.repeats.as_ref(), "repeats", REPEATS)?
+        .map_or(DEFAULT_REPEATS, |v| v as u32);
+    let warmup = opt_in_range(src, raw.warmup.as_ref(), "warmup", WARMUP)?
+        .map_or(DEFAULT_WARMUP, |v| v as u32);
     let symbol = match raw.symbol {
         Some(s) if !valid_symbol(s.get_ref()) => {
             let got = s.get_ref();
@@ -359,7 +381,9 @@ fn validate(src: &Source, raw: RawScenario, stem: Option<String>) -> Result<Pars
             repeats,
             warmup,
             symbol,
-            budget: raw.budget.map_or_else(|| DEFAULT_BUDGET.to_owned(), Spanned::into_inner),
+            budget: raw
+                .budget
+                .map_or_else(|| DEFAULT_BUDGET.to_owned(), Spanned::into_inner),
             timeout_s,
             engine,
             source: src.path.to_owned(),
@@ -369,12 +393,25 @@ fn validate(src: &Source, raw: RawScenario, stem: Option<String>) -> Result<Pars
     })
 }
 
-fn in_range(src: &Source, v: &Spanned<i64>, key: &str, range: RangeInclusive<i64>) -> Result<i64, ConfigError> {
+fn in_range(
+    src: &Source,
+    v: &Spanned<i64>,
+    key: &str,
+    range: RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
     let got = *v.get_ref();
     if got < *range.start() {
-        Err(src.value_error(v.span(), key, format_args!("must be at least {}, got {got}", range.start())))
+        Err(src.value_error(
+            v.span(),
+            key,
+            format_args!("must be at least {}, got {got}", range.start()),
+        ))
     } else if got > *range.end() {
-        Err(src.value_error(v.span(), key, format_args!("must be at most {}, got {got}", range.end())))
+        Err(src.value_error(
+            v.span(),
+            key,
+            format_args!("must be at most {}, got {got}", range.end()),
+        ))
     } else {
         Ok(got)
     }
@@ -405,7 +442,11 @@ fn engine(src: &Source, raw: Option<&Spanned<RawEngine>>) -> Result<EngineSettin
     Err(match raw.get_ref().span_of(key) {
         Some(span) => {
             let got = src.text.get(span.clone()).unwrap_or_default();
-            src.value_error(span, &format!("engine.{key}"), format_args!("must be {expected}, got {got}"))
+            src.value_error(
+                span,
+                &format!("engine.{key}"),
+                format_args!("must be {expected}, got {got}"),
+            )
         }
         None => {
             let default = serde_json::to_value(EngineSettings::default())
@@ -414,7 +455,9 @@ fn engine(src: &Source, raw: Option<&Spanned<RawEngine>>) -> Result<EngineSettin
                 .unwrap_or_default();
             src.error_at(
                 raw.span(),
-                format!("`engine.{key}` must be {expected}, got its default {default}: set `{key}` too"),
+                format!(
+                    "`engine.{key}` must be {expected}, got its default {default}: set `{key}` too"
+                ),
             )
         }
     })
@@ -429,7 +472,9 @@ mod tests {
     /// The scenarios of a file `scenarios/x.toml` holding `text`, or its error as displayed.
     fn parse(text: &str) -> Result<Vec<Scenario>, String> {
         let src = Source::new(Path::new("scenarios/x.toml"), text);
-        parse_file(&src).map(|v| v.into_iter().map(|p| p.scenario).collect()).map_err(|e| e.to_string())
+        parse_file(&src)
+            .map(|v| v.into_iter().map(|p| p.scenario).collect())
+            .map_err(|e| e.to_string())
     }
 
     fn one(text: &str) -> Scenario {
@@ -466,11 +511,27 @@ mod tests {
              symbol = 'ETH-USD_1.x'\nbudget = 'strict'\ntimeout_s = 600\n[engine]\nbatch_size = 512\n",
         );
         assert_eq!(
-            (s.name.as_str(), s.description.as_deref(), s.candles, s.seed, s.repeats, s.warmup),
+            (
+                s.name.as_str(),
+                s.description.as_deref(),
+                s.candles,
+                s.seed,
+                s.repeats,
+                s.warmup
+            ),
             ("btc-1m", Some("big"), 1_000_000, 7, 5, 0)
         );
-        assert_eq!((s.symbol.as_str(), s.budget.as_str(), s.timeout_s), ("ETH-USD_1.x", "strict", Some(600.0)));
-        assert_eq!(s.engine, EngineSettings { batch_size: 512, ..EngineSettings::default() });
+        assert_eq!(
+            (s.symbol.as_str(), s.budget.as_str(), s.timeout_s),
+            ("ETH-USD_1.x", "strict", Some(600.0))
+        );
+        assert_eq!(
+            s.engine,
+            EngineSettings {
+                batch_size: 512,
+                ..EngineSettings::default()
+            }
+        );
     }
 
     #[test]
@@ -490,7 +551,10 @@ mod tests {
             initial_cash: 5000.0,
         };
         let table = toml::to_string(&wanted).unwrap();
-        assert_eq!(one(&format!("candles = 10\n[engine]\n{table}")).engine, wanted);
+        assert_eq!(
+            one(&format!("candles = 10\n[engine]\n{table}")).engine,
+            wanted
+        );
     }
 
     #[test]
@@ -502,8 +566,14 @@ mod tests {
              [[scenario]]\nname = 'b'\ncandles = 2000\n[scenario.engine]\nema_fast = 8\n",
         )
         .unwrap();
-        let summary: Vec<_> = all.iter().map(|s| (s.name.as_str(), s.candles, s.repeats, s.symbol.as_str())).collect();
-        assert_eq!(summary, [("a", 1000, 5, "ETHUSDT"), ("b", 2000, 5, "ETHUSDT")]);
+        let summary: Vec<_> = all
+            .iter()
+            .map(|s| (s.name.as_str(), s.candles, s.repeats, s.symbol.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [("a", 1000, 5, "ETHUSDT"), ("b", 2000, 5, "ETHUSDT")]
+        );
         assert_eq!((all[0].engine.batch_size, all[0].engine.ema_fast), (256, 5));
         assert_eq!((all[1].engine.batch_size, all[1].engine.ema_fast), (256, 8));
         assert_eq!(all[1].engine.ema_slow, EngineSettings::default().ema_slow);
@@ -512,7 +582,10 @@ mod tests {
     #[test]
     fn a_file_with_neither_candles_nor_scenarios_says_so() {
         let err = parse("seed = 1\n").unwrap_err();
-        assert!(err.starts_with("scenarios/x.toml: no scenario here: set `candles`"), "{err}");
+        assert!(
+            err.starts_with("scenarios/x.toml: no scenario here: set `candles`"),
+            "{err}"
+        );
         assert!(parse("").unwrap_err().contains("no scenario here"));
     }
 
@@ -542,17 +615,39 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse(text).unwrap_err(), expected, "{text}");
         }
-        assert!(parse("candles = 1\nsymbol = 'BTC/USDT'\n").unwrap_err().contains("`symbol`"));
-        assert!(parse(&format!("candles = 1\nsymbol = '{}'\n", "A".repeat(33))).unwrap_err().contains("`symbol`"));
+        assert!(parse("candles = 1\nsymbol = 'BTC/USDT'\n")
+            .unwrap_err()
+            .contains("`symbol`"));
+        assert!(
+            parse(&format!("candles = 1\nsymbol = '{}'\n", "A".repeat(33)))
+                .unwrap_err()
+                .contains("`symbol`")
+        );
     }
 
     #[test]
     fn names_that_could_be_paths_are_rejected() {
-        for bad in ["../x", "a/b", ".hidden", "a\\u0001b", "", "a b", &"n".repeat(101)] {
+        for bad in [
+            "../x",
+            "a/b",
+            ".hidden",
+            "a\\u0001b",
+            "",
+            "a b",
+            &"n".repeat(101),
+        ] {
             let err = parse(&format!("name = \"{bad}\"\ncandles = 1\n")).unwrap_err();
-            assert!(err.starts_with("scenarios/x.toml:1:8: `name` must be 1 to 100 ASCII letters"), "{bad}: {err}");
+            assert!(
+                err.starts_with("scenarios/x.toml:1:8: `name` must be 1 to 100 ASCII letters"),
+                "{bad}: {err}"
+            );
         }
-        assert_eq!(one(&format!("name = '{}'\ncandles = 1\n", "n".repeat(100))).name.len(), 100);
+        assert_eq!(
+            one(&format!("name = '{}'\ncandles = 1\n", "n".repeat(100)))
+                .name
+                .len(),
+            100
+        );
         assert_eq!(one("name = 'v1.2_b-3'\ncandles = 1\n").name, "v1.2_b-3");
     }
 
@@ -561,7 +656,10 @@ mod tests {
         let src = Source::new(Path::new("scenarios/my scenario.toml"), "candles = 1\n");
         let err = parse_file(&src).unwrap_err().to_string();
         assert!(err.starts_with("scenarios/my scenario.toml: the file name \"my scenario\" is no valid scenario name: set `name`"), "{err}");
-        let named = Source::new(Path::new("scenarios/my scenario.toml"), "name = 'mine'\ncandles = 1\n");
+        let named = Source::new(
+            Path::new("scenarios/my scenario.toml"),
+            "name = 'mine'\ncandles = 1\n",
+        );
         assert_eq!(parse_file(&named).unwrap()[0].scenario.name, "mine");
     }
 
@@ -579,11 +677,21 @@ mod tests {
 
     #[test]
     fn integer_engine_settings_outside_their_type_are_rejected_not_wrapped() {
-        for key in ["batch_size", "ema_fast", "ema_slow", "rsi_period", "atr_period"] {
+        for key in [
+            "batch_size",
+            "ema_fast",
+            "ema_slow",
+            "rsi_period",
+            "atr_period",
+        ] {
             for value in ["-1", "1099511627776"] {
                 let err = parse(&format!("candles = 1\n[engine]\n{key} = {value}\n")).unwrap_err();
-                assert!(err.starts_with(&format!("scenarios/x.toml:3:")), "{err}");
-                assert!(err.contains(&format!("`engine.{key}` must be ")) && err.ends_with(&format!("got {value}")), "{err}");
+                assert!(err.starts_with("scenarios/x.toml:3:"), "{err}");
+                assert!(
+                    err.contains(&format!("`engine.{key}` must be "))
+                        && err.ends_with(&format!("got {value}")),
+                    "{err}"
+                );
             }
         }
     }
@@ -600,24 +708,47 @@ mod tests {
     #[test]
     fn scenario_keys_beside_scenario_entries_are_rejected() {
         let err = parse("candles = 1\n[[scenario]]\nname = 'a'\n").unwrap_err();
-        assert!(err.starts_with("scenarios/x.toml:1:11: `candles` cannot sit at the top level"), "{err}");
-        assert!(err.ends_with("put shared settings under `[defaults]`"), "{err}");
+        assert!(
+            err.starts_with("scenarios/x.toml:1:11: `candles` cannot sit at the top level"),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("put shared settings under `[defaults]`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn each_scenario_entry_names_itself() {
         let err = parse("[[scenario]]\ncandles = 1\n").unwrap_err();
-        assert_eq!(err, "scenarios/x.toml:1:1: this `[[scenario]]` entry needs a `name`");
-        let err = parse("[defaults]\nname = 'a'\ncandles = 1\n[[scenario]]\nname = 'b'\n").unwrap_err();
-        assert!(err.starts_with("scenarios/x.toml:2:8: `defaults.name` cannot be a default"), "{err}");
+        assert_eq!(
+            err,
+            "scenarios/x.toml:1:1: this `[[scenario]]` entry needs a `name`"
+        );
+        let err =
+            parse("[defaults]\nname = 'a'\ncandles = 1\n[[scenario]]\nname = 'b'\n").unwrap_err();
+        assert!(
+            err.starts_with("scenarios/x.toml:2:8: `defaults.name` cannot be a default"),
+            "{err}"
+        );
     }
 
     #[test]
     fn defaults_without_entries_and_nested_entries_are_rejected() {
         let err = parse("candles = 1\n[defaults]\nseed = 1\n").unwrap_err();
-        assert!(err.starts_with("scenarios/x.toml:2:1: `[defaults]` applies to `[[scenario]]` entries"), "{err}");
-        let err = parse("[[scenario]]\nname = 'a'\ncandles = 1\n[[scenario.scenario]]\nname = 'b'\n").unwrap_err();
-        assert!(err.starts_with("scenarios/x.toml:4:1: `scenario` is not allowed in [[scenario]] entries"), "{err}");
+        assert!(
+            err.starts_with("scenarios/x.toml:2:1: `[defaults]` applies to `[[scenario]]` entries"),
+            "{err}"
+        );
+        let err =
+            parse("[[scenario]]\nname = 'a'\ncandles = 1\n[[scenario.scenario]]\nname = 'b'\n")
+                .unwrap_err();
+        assert!(
+            err.starts_with(
+                "scenarios/x.toml:4:1: `scenario` is not allowed in [[scenario]] entries"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -634,7 +765,12 @@ mod tests {
         assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
         let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n");
         assert_eq!(same_work.config_digest(), digest);
-        for other in ["candles = 1001\n", "candles = 1000\nseed = 1\n", "candles = 1000\nsymbol = 'ETHUSDT'\n", "candles = 1000\n[engine]\nbatch_size = 1\n"] {
+        for other in [
+            "candles = 1001\n",
+            "candles = 1000\nseed = 1\n",
+            "candles = 1000\nsymbol = 'ETHUSDT'\n",
+            "candles = 1000\n[engine]\nbatch_size = 1\n",
+        ] {
             assert_ne!(one(other).config_digest(), digest, "{other}");
         }
     }
