@@ -109,7 +109,7 @@ fn load_path(path: &Path) -> Result<Profiles, ConfigError> {
 }
 
 /// Parses and validates one profile file.
-pub(crate) fn parse_profile(src: &Source, name: &str) -> Result<BudgetProfile, ConfigError> {
+fn parse_profile(src: &Source, name: &str) -> Result<BudgetProfile, ConfigError> {
     let raw: RawLimits = src.parse()?;
     let base = resolve(src, &raw, &RawLimits::default())?;
     let mut overrides = BTreeMap::new();

@@ -170,46 +170,38 @@ impl<'a> Source<'a> {
         let tree = DeTable::parse(self.text).ok()?;
         // A table's span is its header, which may also cover the keys of its parent tables
         // (`[scenario.a.engine]`): keys and plain values are looked for first.
-        [false, true].into_iter().find_map(|headers| {
-            let mut path = Vec::new();
-            find_key(tree.get_ref(), offset, headers, &mut path).then(|| path.join("."))
-        })
+        [false, true]
+            .into_iter()
+            .find_map(|headers| find_key(tree.get_ref(), offset, headers))
+            .map(|path| path.join("."))
     }
 }
 
-/// Depth-first search for the entry whose key or value spans `offset`, pushing the keys on the
-/// way onto `path`. The spans of tables (their headers) count only with `headers`. A table's
-/// entries lie outside its span, so every table is searched.
-fn find_key(table: &DeTable<'_>, offset: usize, headers: bool, path: &mut Vec<String>) -> bool {
-    for (key, value) in table.iter() {
-        path.push(key.get_ref().to_string());
-        let found = key.span().contains(&offset)
-            || match value.get_ref() {
-                DeValue::Table(t) => {
-                    find_key(t, offset, headers, path)
-                        || (headers && value.span().contains(&offset))
-                }
-                DeValue::Array(items) => {
-                    // Keys of arrays of tables are left out: the line says which entry it is.
-                    path.pop();
-                    let inner = items.iter().any(|item| match item.get_ref() {
-                        DeValue::Table(t) => find_key(t, offset, headers, path),
-                        _ => false,
-                    });
-                    if inner {
-                        return true;
-                    }
-                    path.push(key.get_ref().to_string());
-                    value.span().contains(&offset)
-                }
-                _ => value.span().contains(&offset),
-            };
-        if found {
-            return true;
+/// The path of keys to the key or value at `offset`, depth first. The spans of tables (their
+/// headers) count only with `headers`. A table's entries lie outside its span, so every table
+/// is searched.
+fn find_key(table: &DeTable<'_>, offset: usize, headers: bool) -> Option<Vec<String>> {
+    table.iter().find_map(|(key, value)| {
+        let name = || vec![key.get_ref().to_string()];
+        let at_value = value.span().contains(&offset);
+        if key.span().contains(&offset) {
+            return Some(name());
         }
-        path.pop();
-    }
-    false
+        match value.get_ref() {
+            DeValue::Table(t) => find_key(t, offset, headers)
+                .map(|inner| [name(), inner].concat())
+                .or_else(|| (headers && at_value).then(name)),
+            // Keys of arrays of tables are left out: the line says which entry it is.
+            DeValue::Array(items) => items
+                .iter()
+                .find_map(|item| match item.get_ref() {
+                    DeValue::Table(t) => find_key(t, offset, headers),
+                    _ => None,
+                })
+                .or_else(|| at_value.then(name)),
+            _ => at_value.then(name),
+        }
+    })
 }
 
 /// Rewrites serde's message about a value or key into ours, naming the key path.

@@ -228,12 +228,7 @@ pub(crate) fn parse_file(src: &Source) -> Result<Vec<Parsed>, ConfigError> {
                  or list scenarios as `[[scenario]]` entries",
             ));
         }
-        let stem = if raw.name.is_none() {
-            Some(stem_name(src)?)
-        } else {
-            None
-        };
-        return Ok(vec![validate(src, raw, stem)?]);
+        return Ok(vec![validate(src, raw)?]);
     };
     if let Some((key, span)) = raw.first_scenario_key() {
         return Err(src.value_error(
@@ -261,7 +256,7 @@ pub(crate) fn parse_file(src: &Source) -> Result<Vec<Parsed>, ConfigError> {
         if entry.name.is_none() {
             return Err(src.error_at(span, "this `[[scenario]]` entry needs a `name`"));
         }
-        parsed.push(validate(src, entry.or(&defaults), None)?);
+        parsed.push(validate(src, entry.or(&defaults))?);
     }
     Ok(parsed)
 }
@@ -299,23 +294,22 @@ const NAME_RULE: &str = "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not st
 
 /// Scenario names become folder names under `--out`, so they must not be paths.
 fn valid_name(name: &str) -> bool {
-    (1..=MAX_NAME_LEN).contains(&name.len())
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    (1..=MAX_NAME_LEN).contains(&name.len()) && !name.starts_with('.') && plain(name)
 }
 
 fn valid_symbol(symbol: &str) -> bool {
-    (1..=MAX_SYMBOL_LEN).contains(&symbol.len())
-        && symbol
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    (1..=MAX_SYMBOL_LEN).contains(&symbol.len()) && plain(symbol)
 }
 
-/// One scenario, defaults filled in and every range checked. `stem` is the name when the
-/// entry sets none.
-fn validate(src: &Source, raw: RawScenario, stem: Option<String>) -> Result<Parsed, ConfigError> {
+/// Only ASCII letters, digits, `-`, `_` and `.`.
+fn plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// One scenario, defaults filled in and every range checked. Without a `name` (only a
+/// top-level scenario may lack one) it is named after its file.
+fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
     let name_span = raw.name.as_ref().map(Spanned::span);
     let name = match raw.name {
         Some(name) if !valid_name(name.get_ref()) => {
@@ -327,7 +321,7 @@ fn validate(src: &Source, raw: RawScenario, stem: Option<String>) -> Result<Pars
             ));
         }
         Some(name) => name.into_inner(),
-        None => stem.expect("a top-level scenario without a name is named after its file"),
+        None => stem_name(src)?,
     };
     let Some(candles) = raw.candles else {
         let rule = format!(
@@ -335,10 +329,7 @@ fn validate(src: &Source, raw: RawScenario, stem: Option<String>) -> Result<Pars
             CANDLES.start(),
             CANDLES.end()
         );
-        return Err(match name_span {
-            Some(span) => src.error_at(span, rule),
-            None => src.error(rule),
-        });
+        return Err(src.error_near(name_span, rule));
     };
     let candles = in_range(src, &candles, "candles", CANDLES)?;
     let seed =
