@@ -43,7 +43,9 @@ fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Run(args) => commands::run::run(args),
         Command::Check(args) => commands::check::check(args),
         Command::List(args) => commands::check::list(args),
-        _ => Err(Error::Input("not implemented yet".to_owned())),
+        Command::Compare(args) => commands::compare::run(args),
+        Command::Ab(args) => commands::ab::ab(args),
+        Command::Merge(args) => commands::merge::merge(args),
     }
 }
 

@@ -101,7 +101,7 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Print nothing on stdout; no progress on stderr.
-    #[arg(long)]
+    #[arg(long, short)]
     pub quiet: bool,
 }
 

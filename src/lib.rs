@@ -15,6 +15,7 @@ pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod fsio;
+pub mod interrupt;
 pub mod measure;
 pub mod outdir;
 pub mod progress;

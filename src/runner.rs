@@ -19,6 +19,9 @@ use crate::results::{Measurement, SCHEMA_VERSION};
 /// Prefix of the progress lines a child prints on stderr.
 pub const PROGRESS_PREFIX: &str = "perfsuite-progress: ";
 
+/// The failure reason of a child stopped because perfsuite itself was interrupted.
+pub const INTERRUPTED: &str = "interrupted (Ctrl-C)";
+
 /// How a child run ended.
 #[derive(Debug)]
 pub enum ChildOutcome {
@@ -96,6 +99,10 @@ pub fn run_child(
                 "timed out after {} s (timeout_s)",
                 limit.as_secs_f64()
             ));
+        }
+        if crate::interrupt::requested() {
+            kill(&mut child);
+            break Err(INTERRUPTED.to_owned());
         }
     };
     // The child has exited: its stderr closes, so this drains the last lines and ends.

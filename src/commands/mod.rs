@@ -1,7 +1,10 @@
 //! One module per subcommand: each turns parsed arguments into work and an exit code.
 
+pub mod ab;
 pub mod bench;
 pub mod check;
+pub mod compare;
+pub mod merge;
 pub mod run;
 
 use crate::cli::SuiteArgs;

@@ -5,31 +5,64 @@ use std::time::{Duration, Instant};
 
 use crate::budget::Verdict;
 use crate::cli::{OutputArgs, RunArgs};
-use crate::commands::select_scenarios;
+use crate::commands::{compare::compare_sets, select_scenarios, Selection};
+use crate::compare::load_result_set;
 use crate::environment::now_rfc3339;
-use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_OK, EXIT_SCENARIO_ERROR};
+use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SCENARIO_ERROR};
+use crate::interrupt;
+use crate::measure::BenchSpec;
 use crate::outdir;
 use crate::progress::ProgressLine;
 use crate::report;
-use crate::results::{Counts, Summary, SummaryRow, SCHEMA_VERSION};
-use crate::runner::{run_child, ChildOutcome};
+use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
+use crate::runner::{run_child, ChildOutcome, INTERRUPTED};
 use crate::suite::{bench_spec, error_row, scenario_result, summary_row};
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args.suite)?;
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::Input(format!("cannot find the perfsuite binary itself: {e}")))?;
-    let summary = run_suite(&selection, &exe, &args.output)?;
-    finish(&summary, &args.output)
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(load_result_set)
+        .transpose()
+        .map_err(|e| Error::Input(e.to_string()))?;
+    let exe = current_exe()?;
+    interrupt::install();
+    let summary = run_suite(&selection, &args.output, |spec, timeout, progress| {
+        run_child(&exe, spec, timeout, |status| progress.show(status))
+    })?;
+    let code = finish(&summary, &args.output)?;
+    match baseline {
+        Some(base) if !summary.interrupted => {
+            let head =
+                load_result_set(&args.output.out).map_err(|e| Error::Input(e.to_string()))?;
+            let compared = compare_sets(
+                &base,
+                &head,
+                args.output.format,
+                args.output.strict,
+                args.output.quiet,
+            );
+            Ok(code.max(compared))
+        }
+        _ => Ok(code),
+    }
 }
 
-/// Runs the selected scenarios with `exe` as the measuring child, writing each result as soon as
-/// it exists and the summary after each scenario (marked interrupted until the last).
+/// This very binary, which measures scenarios in child processes.
+pub fn current_exe() -> Result<std::path::PathBuf, Error> {
+    std::env::current_exe()
+        .map_err(|e| Error::Input(format!("cannot find the perfsuite binary itself: {e}")))
+}
+
+/// Runs the selected scenarios through `measure`, writing each result as soon as it exists and
+/// the summary after each scenario (marked interrupted until the last), so a crash or Ctrl-C
+/// never loses a finished result.
 pub fn run_suite(
-    selection: &super::Selection,
-    exe: &Path,
+    selection: &Selection,
     output: &OutputArgs,
+    mut measure: impl FnMut(&BenchSpec, Option<Duration>, &ProgressLine) -> ChildOutcome,
 ) -> Result<Summary, Error> {
     let out = &output.out;
     outdir::prepare(out)?;
@@ -38,19 +71,24 @@ pub fn run_suite(
     let total = selection.chosen.len();
     let mut progress = ProgressLine::new(output.quiet, total);
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(total);
+    outdir::write_summary(
+        out,
+        &summary(&started_at, clock.elapsed(), total > 0, &rows),
+    )?;
     for (i, scenario) in selection.scenarios().enumerate() {
+        if interrupt::requested() {
+            break;
+        }
         progress.scenario(i, &scenario.name);
-        let profile = &scenario.budget;
         let budget = selection.suite.budget_for(scenario);
         let timeout = scenario.timeout_s.map(Duration::from_secs_f64);
-        let row = match run_child(exe, &bench_spec(scenario), timeout, |status| {
-            progress.show(status)
-        }) {
+        let row = match measure(&bench_spec(scenario), timeout, &progress) {
             ChildOutcome::Measured(measurement) => {
-                let result = scenario_result(scenario, profile, budget, *measurement);
+                let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
                 outdir::write_result(out, &result)?;
                 summary_row(&result)
             }
+            ChildOutcome::Failed(reason) if reason == INTERRUPTED => break,
             ChildOutcome::Failed(reason) => {
                 progress.clear();
                 eprintln!(
@@ -61,16 +99,25 @@ pub fn run_suite(
             }
         };
         rows.push(row);
-        let last = i + 1 == total;
-        outdir::write_summary(out, &summary(&started_at, clock.elapsed(), !last, &rows))?;
+        let unfinished = rows.len() < total;
+        outdir::write_summary(
+            out,
+            &summary(&started_at, clock.elapsed(), unfinished, &rows),
+        )?;
     }
     progress.clear();
-    let summary = summary(&started_at, clock.elapsed(), false, &rows);
+    let summary = summary(&started_at, clock.elapsed(), rows.len() < total, &rows);
     outdir::write_summary(out, &summary)?;
     Ok(summary)
 }
 
-fn summary(started_at: &str, elapsed: Duration, interrupted: bool, rows: &[SummaryRow]) -> Summary {
+/// A summary of `rows`.
+pub fn summary(
+    started_at: &str,
+    elapsed: Duration,
+    interrupted: bool,
+    rows: &[SummaryRow],
+) -> Summary {
     Summary {
         schema_version: SCHEMA_VERSION,
         started_at: started_at.to_owned(),
@@ -81,21 +128,85 @@ fn summary(started_at: &str, elapsed: Duration, interrupted: bool, rows: &[Summa
     }
 }
 
-/// Prints the summary and picks the exit code: 0 unless `--strict`; then 3 if a scenario could
-/// not be measured, else 1 if a budget check failed.
+/// Prints the summary and picks the exit code.
 pub fn finish(summary: &Summary, output: &OutputArgs) -> Result<u8, Error> {
     if !output.quiet {
         crate::app::print_stdout(&report::render(summary, output.format));
     }
+    if summary.interrupted {
+        eprintln!(
+            "interrupted: finished scenarios are in {}",
+            output.out.display()
+        );
+    }
     Ok(exit_code(summary, output.strict))
 }
 
-/// The exit code of a run (DESIGN §2).
+/// The exit code of a run (DESIGN §2): 130 when interrupted; 0 unless `--strict`; then 3 if a
+/// scenario could not be measured, else 1 if a budget check failed.
 pub fn exit_code(summary: &Summary, strict: bool) -> u8 {
     let worst = summary.scenarios.iter().map(|r| r.verdict).max();
-    match (strict, worst) {
-        (true, Some(Verdict::Error)) => EXIT_SCENARIO_ERROR,
-        (true, Some(Verdict::Fail)) => EXIT_BUDGET_FAILED,
+    match (summary.interrupted, strict, worst) {
+        (true, _, _) => EXIT_INTERRUPTED,
+        (_, true, Some(Verdict::Error)) => EXIT_SCENARIO_ERROR,
+        (_, true, Some(Verdict::Fail)) => EXIT_BUDGET_FAILED,
         _ => EXIT_OK,
+    }
+}
+
+/// Writes `results` as a complete result set in `out`: each bench.json and the summary.
+pub fn write_result_set(
+    out: &Path,
+    results: &[ScenarioResult],
+    errors: &[SummaryRow],
+    started_at: &str,
+    duration_s: f64,
+) -> Result<Summary, Error> {
+    outdir::prepare(out)?;
+    let mut rows: Vec<SummaryRow> = Vec::with_capacity(results.len() + errors.len());
+    for result in results {
+        outdir::write_result(out, result)?;
+        rows.push(summary_row(result));
+    }
+    rows.extend(errors.iter().cloned());
+    rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
+    let summary = summary(
+        started_at,
+        Duration::from_secs_f64(duration_s),
+        false,
+        &rows,
+    );
+    outdir::write_summary(out, &summary)?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let mut s = fixtures::summary();
+        assert_eq!(
+            exit_code(&s, false),
+            EXIT_OK,
+            "warnings, failures and errors alone never fail"
+        );
+        assert_eq!(
+            exit_code(&s, true),
+            EXIT_SCENARIO_ERROR,
+            "an error outranks a failed budget"
+        );
+        s.scenarios.retain(|r| r.verdict != Verdict::Error);
+        assert_eq!(exit_code(&s, true), EXIT_BUDGET_FAILED);
+        s.scenarios.retain(|r| r.verdict != Verdict::Fail);
+        assert_eq!(
+            exit_code(&s, true),
+            EXIT_OK,
+            "warn passes even in strict mode"
+        );
+        s.interrupted = true;
+        assert_eq!(exit_code(&s, false), EXIT_INTERRUPTED);
     }
 }

@@ -18,7 +18,9 @@
 //!      (2) times the observed spread, `max − min` of the wider side; otherwise the threshold
 //!      decides.
 //!
-//!    A change past the threshold that is not real is `inconclusive`.
+//!    A change past the threshold that is not real is `inconclusive`. `p95_stage_latency_ms`,
+//!    one figure per run with no measure of its own noise, is at most `inconclusive` (the
+//!    caller, `compare`, applies this).
 //! 4. **Verdict.** A real worsening of at least `fail_pct` (default 15) is `regressed-fail`,
 //!    of at least `warn_pct` `regressed-warn`; a real improvement past `warn_pct` is `improved`.
 //!    An improvement is never called a regression: for latency and memory, down is better.

@@ -398,7 +398,16 @@ fn judge(
     thresholds: &Regression,
 ) -> MetricComparison {
     let decision = match (base, head) {
-        (Some(b), Some(h)) => Some(decision::decide(b, h, metric.better(), thresholds)),
+        (Some(b), Some(h)) => {
+            Some(decision::decide(b, h, metric.better(), thresholds)).map(|mut d| {
+                // One latency figure per run says nothing of its own noise, and sub-millisecond
+                // stage times swing by tens of percent between processes: never call it outright.
+                if metric == Metric::P95StageLatencyMs && d.verdict != ChangeVerdict::Unchanged {
+                    d.verdict = ChangeVerdict::Inconclusive;
+                }
+                d
+            })
+        }
         _ => None,
     };
     MetricComparison {

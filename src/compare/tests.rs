@@ -116,11 +116,26 @@ fn lower_latency_and_memory_are_improvements() {
         verdicts(s),
         [
             Some(ChangeVerdict::Unchanged),
-            Some(ChangeVerdict::Improved),
+            Some(ChangeVerdict::Inconclusive),
             Some(ChangeVerdict::Improved)
         ]
     );
-    assert_eq!(s.outcome, Some(ChangeVerdict::Improved));
+    assert!(!c.should_fail_strict());
+}
+
+#[test]
+fn a_single_latency_figure_is_never_called_a_regression() {
+    let samples = noisy(7, 0, 3);
+    let mut head = result("btc", &samples);
+    head.measurement.p95_stage_latency_ms = Some(90.0);
+    let c = compare(
+        &set("base", [result("btc", &samples)]),
+        &set("head", [head]),
+    );
+    assert_eq!(
+        only(&c).metrics[1].verdict,
+        Some(ChangeVerdict::Inconclusive)
+    );
     assert!(!c.should_fail_strict());
 }
 

@@ -136,8 +136,8 @@ pub fn method(c: &Comparison) -> String {
         "Thresholds are HEAD's `[regression]` budget ({thresholds}); a change exactly at a threshold counts. \
          A change is called only when it also clears the noise: with at least {} samples on each side, a two-sided \
          Mann-Whitney U test must reject \"no shift\" at alpha {}; with fewer, overlapping [min, max] ranges and a shift \
-         under {} times the wider spread make it inconclusive. Latency and memory are single values per run, compared \
-         directly. Down is better for latency and memory, up for candles/s.",
+         under {} times the wider spread make it inconclusive. Memory is one value per run, compared directly; the p95 stage \
+         latency, one value per run with no measure of its noise, is at most inconclusive. Down is better for latency and memory, up for candles/s.",
         super::decision::MIN_RANK_SAMPLES,
         super::decision::ALPHA,
         number(super::decision::SPREAD_FACTOR),

@@ -1,0 +1,113 @@
+//! `perfsuite merge DIR... --out DIR`: one result set from the result sets of CI shards.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::budget::Verdict;
+use crate::cli::MergeArgs;
+use crate::commands::run::write_result_set;
+use crate::compare::load_result_set;
+use crate::error::{Error, EXIT_OK};
+use crate::outdir::SUMMARY_JSON;
+use crate::results::{ScenarioResult, Summary, SummaryRow};
+
+/// Runs the command.
+pub fn merge(args: MergeArgs) -> Result<u8, Error> {
+    let out_abs = absolute(&args.out);
+    let mut results: Vec<ScenarioResult> = Vec::new();
+    let mut errors: Vec<SummaryRow> = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let (mut started_at, mut duration_s) = (None::<String>, 0.0f64);
+    for dir in &args.dirs {
+        if absolute(dir) == out_abs {
+            return Err(Error::Input(format!(
+                "--out {} is also an input: merge into a new folder",
+                args.out.display()
+            )));
+        }
+        let summary = read_summary(dir)?;
+        let mut claim = |scenario: &str| match seen.insert(scenario.to_owned(), dir.clone()) {
+            Some(other) => Err(Error::Input(format!(
+                "scenario `{scenario}` is in two shards: {} and {}",
+                other.display(),
+                dir.display()
+            ))),
+            None => Ok(()),
+        };
+        // Only what the shard's summary lists: a stray bench.json never slips in.
+        let set = if summary
+            .scenarios
+            .iter()
+            .any(|r| r.verdict != Verdict::Error)
+        {
+            Some(load_result_set(dir).map_err(|e| Error::Input(e.to_string()))?)
+        } else {
+            None
+        };
+        for row in &summary.scenarios {
+            claim(&row.scenario)?;
+            if row.verdict == Verdict::Error {
+                errors.push(row.clone());
+                continue;
+            }
+            let result = set
+                .as_ref()
+                .and_then(|s| s.get(&row.scenario))
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "{}: summary lists `{}` but its bench.json is missing",
+                        dir.display(),
+                        row.scenario
+                    ))
+                })?;
+            results.push(result.clone());
+        }
+        started_at = Some(started_at.map_or(summary.started_at.clone(), |s| {
+            s.min(summary.started_at.clone())
+        }));
+        duration_s = duration_s.max(summary.duration_s);
+    }
+    let summary = write_result_set(
+        &args.out,
+        &results,
+        &errors,
+        started_at.as_deref().unwrap_or_default(),
+        duration_s,
+    )?;
+    crate::app::print_stdout(&format!(
+        "merged {} shard{} into {}: {}\n",
+        args.dirs.len(),
+        if args.dirs.len() == 1 { "" } else { "s" },
+        args.out.display(),
+        crate::report::headline(&summary.counts)
+    ));
+    Ok(EXIT_OK)
+}
+
+/// A shard's summary.json: what makes a folder a result set written by `run`.
+fn read_summary(dir: &Path) -> Result<Summary, Error> {
+    let path = dir.join(SUMMARY_JSON);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::Input(format!(
+            "{} is not a result set: cannot read {SUMMARY_JSON}: {e}",
+            dir.display()
+        ))
+    })?;
+    let summary: Summary = serde_json::from_str(&text)
+        .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    if summary.interrupted {
+        return Err(Error::Input(format!(
+            "{}: that run was interrupted; rerun the shard before merging",
+            path.display()
+        )));
+    }
+    Ok(summary)
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_owned())
+    })
+}
