@@ -289,24 +289,31 @@ pub fn overall(checks: &[Check]) -> Verdict {
         .unwrap_or(Verdict::Skip)
 }
 
+/// The old runbook's budget, for tests: floor 833 / warn 900 on the min, p95 stage latency
+/// ceiling 50 / warn 40, no memory limit, regression on the median at 5 % / 15 %.
+#[cfg(test)]
+pub(crate) fn runbook_budget() -> Budget {
+    Budget {
+        candles_per_sec: Floor {
+            stat: Statistic::Min,
+            floor: Some(833.0),
+            warn: Some(900.0),
+        },
+        p95_stage_latency_ms: Ceiling {
+            ceiling: Some(50.0),
+            warn: Some(40.0),
+        },
+        peak_rss_mb: Ceiling::default(),
+        regression: Regression::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn runbook() -> Budget {
-        Budget {
-            candles_per_sec: Floor {
-                stat: Statistic::Min,
-                floor: Some(833.0),
-                warn: Some(900.0),
-            },
-            p95_stage_latency_ms: Ceiling {
-                ceiling: Some(50.0),
-                warn: Some(40.0),
-            },
-            peak_rss_mb: Ceiling::default(),
-            regression: Regression::default(),
-        }
+        runbook_budget()
     }
 
     fn dist(samples: &[f64]) -> Distribution {

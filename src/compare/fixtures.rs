@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::budget::{Budget, Ceiling, Floor, Regression, Statistic, Verdict};
+use crate::budget::{Budget, Ceiling, Verdict};
 use crate::engine::fingerprint::Fingerprint;
 use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
@@ -29,20 +29,11 @@ pub fn environment() -> Environment {
 /// memory ceiling 1024, regression on the median, 5 % / 15 %.
 pub fn budget() -> Budget {
     Budget {
-        candles_per_sec: Floor {
-            stat: Statistic::Min,
-            floor: Some(833.0),
-            warn: Some(900.0),
-        },
-        p95_stage_latency_ms: Ceiling {
-            ceiling: Some(50.0),
-            warn: Some(40.0),
-        },
         peak_rss_mb: Ceiling {
             ceiling: Some(1024.0),
             warn: None,
         },
-        regression: Regression::default(),
+        ..crate::budget::runbook_budget()
     }
 }
 

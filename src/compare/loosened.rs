@@ -137,24 +137,14 @@ fn never_lower(from: Statistic, to: Statistic) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::{Floor, Regression};
 
     fn runbook() -> Budget {
         Budget {
-            candles_per_sec: Floor {
-                stat: Statistic::Min,
-                floor: Some(833.0),
-                warn: Some(900.0),
-            },
-            p95_stage_latency_ms: Ceiling {
-                ceiling: Some(50.0),
-                warn: Some(40.0),
-            },
             peak_rss_mb: Ceiling {
                 ceiling: Some(1024.0),
                 warn: None,
             },
-            regression: Regression::default(),
+            ..crate::budget::runbook_budget()
         }
     }
 

@@ -338,23 +338,7 @@ mod tests {
     }
 
     fn runbook() -> Budget {
-        Budget {
-            candles_per_sec: Floor {
-                stat: Statistic::Min,
-                floor: Some(833.0),
-                warn: Some(900.0),
-            },
-            p95_stage_latency_ms: Ceiling {
-                ceiling: Some(50.0),
-                warn: Some(40.0),
-            },
-            peak_rss_mb: Ceiling::default(),
-            regression: Regression {
-                stat: Statistic::Median,
-                warn_pct: 5.0,
-                fail_pct: 15.0,
-            },
-        }
+        crate::budget::runbook_budget()
     }
 
     #[test]
