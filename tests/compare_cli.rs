@@ -2,25 +2,13 @@
 //!
 //! Regressions are made by hand, not by slowing the engine: a measured result set is copied and
 //! the copy's numbers edited as a `serde_json::Value`, so the verdict under test does not depend
-//! on how busy the machine is. The one test that does depend on it, A/A, checks that two runs
-//! of this very binary are never called a regression: the false alarm the noise rules exist to
-//! prevent.
+//! on how busy the machine is. The A/A test that does depend on it (five runs of this very binary
+//! against itself, none called a regression) is ignored: see its reason and `a_a`.
 
 mod common;
 
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
-
 use common::{stderr, stdout, Workspace};
 use serde_json::{json, Value};
-
-/// The tests here measure, and the machine has two cores. The A/A test, which asserts that noise
-/// is not called a regression, takes this lock exclusively so no other test here measures beside
-/// it; the others take it shared and run in parallel with each other.
-static MACHINE: RwLock<()> = RwLock::new(());
-
-fn measuring() -> RwLockReadGuard<'static, ()> {
-    MACHINE.read().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// The scenario every test here measures: small, with enough repeats for the rank test.
 const SCENARIO: &str = "btc";
@@ -30,38 +18,41 @@ fn bench(dir: &str) -> String {
     format!("{dir}/{SCENARIO}/bench.json")
 }
 
-/// The throughput samples of `<dir>/btc/bench.json`.
-fn samples(ws: &Workspace, dir: &str) -> Vec<f64> {
-    ws.json(&bench(dir))["candles_per_sec"]["samples"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
-}
-
 /// A workspace holding `base/`: one 20,000-candle scenario measured with 5 repeats.
-///
-/// A 25% slow-down of every sample clears the rank test when the five samples lie within a
-/// third of each other, which a quiet machine gives by far. A run that was disturbed more than
-/// that (another process took the core mid-repeat) is measured again, at most five times, so
-/// the tests below check the comparison and not the machine.
 fn measured_base() -> Workspace {
     let ws = Workspace::new();
     ws.tiny_scenario(SCENARIO, 20_000, "repeats = 5");
-    for _ in 0..5 {
-        ws.perfsuite(["run", "--quiet", "--out", "base"])
-            .assert()
-            .code(0);
-        let s = samples(&ws, "base");
-        let (lo, hi) = s.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-        if hi / lo < 1.3 {
-            return ws;
-        }
-    }
-    panic!("five runs in a row spread by 30% or more: the machine is too busy to compare");
+    ws.perfsuite(["run", "--quiet", "--out", "base"])
+        .assert()
+        .code(0);
+    ws
+}
+
+/// Gives the throughput of `value` five samples within ±2% of its measured median, with their
+/// statistics, as a quiet machine measures.
+///
+/// On a busy machine the five samples of one run can spread by a factor of two, and then a
+/// quarter's slow-down is rightly `inconclusive`. Steadying the base first makes the verdict
+/// under test depend on the comparison alone, not on what else the machine was doing.
+fn steady(value: &mut Value) {
+    let median = value["candles_per_sec"]["median"].as_f64().unwrap();
+    let samples: Vec<f64> = [1.0, 0.98, 1.02, 0.99, 1.01]
+        .iter()
+        .map(|f| median * f)
+        .collect();
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    let mean = samples.iter().sum::<f64>() / 5.0;
+    let variance = samples.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / 4.0;
+    value["candles_per_sec"] = json!({
+        "min": sorted[0],
+        "median": sorted[2],
+        // numpy's linear interpolation: rank 0.95 × 4 = 3.8
+        "p95": sorted[3] + 0.8 * (sorted[4] - sorted[3]),
+        "mean": mean,
+        "stddev": variance.sqrt(),
+        "samples": samples,
+    });
 }
 
 /// Rewrites the bench.json at `rel` through `edit`.
@@ -119,7 +110,6 @@ fn a_a_workspace() -> Workspace {
 
 #[test]
 fn an_a_a_run_measures_both_sides_and_finds_the_same_backtest() {
-    let _alone = MACHINE.write().unwrap_or_else(PoisonError::into_inner);
     let ws = a_a_workspace();
     let (code, comparison) = a_a(&ws, "ab", false);
     assert_eq!(code, Some(0), "without --strict: {comparison:#}");
@@ -153,11 +143,10 @@ fn an_a_a_run_measures_both_sides_and_finds_the_same_backtest() {
 
 #[test]
 #[ignore = "bug: src/compare/decision.rs ALPHA = 0.05 with MIN_RANK_SAMPLES = 5: 7 of the 252 \
-            rank orders of 5 vs 5 samples (2.8%) clear the rank test downwards, so on a noisy \
-            runner about 1 A/A comparison in 36 is called regressed-fail and five clean runs \
+            rank orders of 5 vs 5 samples (U <= 3, 2.8%) clear the rank test downwards, so on a \
+            noisy runner about 1 A/A comparison in 36 is called a regression and five clean runs \
             fail about 13% of the time"]
 fn five_a_a_runs_of_this_very_binary_never_report_a_regression() {
-    let _alone = MACHINE.write().unwrap_or_else(PoisonError::into_inner);
     let ws = a_a_workspace();
     for round in 1..=5 {
         let (code, comparison) = a_a(&ws, &format!("ab-{round}"), true);
@@ -182,8 +171,8 @@ fn five_a_a_runs_of_this_very_binary_never_report_a_regression() {
 
 #[test]
 fn a_copy_a_quarter_slower_is_a_regression_past_fail_and_strict_exits_1() {
-    let _shared = measuring();
     let ws = measured_base();
+    edit(&ws, &bench("base"), steady);
     ws.copy_dir("base", "slow");
     edit(&ws, &bench("slow"), |v| scale_throughput(v, 0.75));
 
@@ -207,7 +196,6 @@ fn a_copy_a_quarter_slower_is_a_regression_past_fail_and_strict_exits_1() {
 
 #[test]
 fn a_changed_fingerprint_is_a_behaviour_change_and_strict_exits_1_at_the_same_speed() {
-    let _shared = measuring();
     let ws = measured_base();
     ws.copy_dir("base", "changed");
     edit(&ws, &bench("changed"), |v| {
@@ -234,7 +222,6 @@ fn a_changed_fingerprint_is_a_behaviour_change_and_strict_exits_1_at_the_same_sp
 
 #[test]
 fn a_changed_config_digest_is_not_the_same_work_and_is_not_compared() {
-    let _shared = measuring();
     let ws = measured_base();
     ws.copy_dir("base", "other");
     edit(&ws, &bench("other"), |v| {
@@ -254,7 +241,6 @@ fn a_changed_config_digest_is_not_the_same_work_and_is_not_compared() {
 
 #[test]
 fn a_result_set_compared_with_itself_exits_0_under_strict() {
-    let _shared = measuring();
     let ws = measured_base();
     let out = ws
         .perfsuite(["compare", "base", "base", "--strict"])
@@ -271,7 +257,6 @@ fn a_result_set_compared_with_itself_exits_0_under_strict() {
 
 #[test]
 fn run_with_a_baseline_prints_the_comparison_after_the_table() {
-    let _shared = measuring();
     let ws = measured_base();
     let out = ws
         .perfsuite(["run", "--out", "head", "--baseline", "base"])
@@ -287,6 +272,32 @@ fn run_with_a_baseline_prints_the_comparison_after_the_table() {
     assert!(table_end < comparison, "the table comes first:\n{text}");
     assert!(text[comparison..].contains("candles/s"), "{text}");
     assert!(ws.exists(&bench("head")));
+}
+
+#[test]
+#[ignore = "bug: src/commands/run.rs run() prints the summary JSON and then the comparison JSON \
+            on stdout, two documents back to back, so `--format json` output is not one JSON value"]
+fn run_with_a_baseline_and_format_json_prints_one_json_document() {
+    let ws = measured_base();
+    let out = ws
+        .perfsuite([
+            "run",
+            "--out",
+            "head",
+            "--baseline",
+            "base",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let parsed: Result<Value, _> = serde_json::from_slice(&out.get_output().stdout);
+    assert!(
+        parsed.is_ok(),
+        "{:?}:\n{}",
+        parsed.err(),
+        stdout(out.get_output())
+    );
 }
 
 #[test]
@@ -307,7 +318,6 @@ fn run_with_a_baseline_that_is_no_result_set_exits_2_before_running() {
 
 #[test]
 fn comparing_a_truncated_bench_json_exits_2_naming_the_file() {
-    let _shared = measuring();
     let ws = measured_base();
     ws.copy_dir("base", "cut");
     let text = ws.read(&bench("cut"));
@@ -325,7 +335,6 @@ fn comparing_a_truncated_bench_json_exits_2_naming_the_file() {
 
 #[test]
 fn comparing_a_folder_without_results_exits_2_naming_it() {
-    let _shared = measuring();
     let ws = measured_base();
     std::fs::create_dir(ws.join("empty")).unwrap();
     let out = ws.perfsuite(["compare", "base", "empty"]).assert().code(2);
