@@ -150,11 +150,14 @@ fn describe_failure(status: ExitStatus, messages: &[String]) -> String {
         (None, Some(signal)) => format!("killed by signal {signal} ({})", signal_name(signal)),
         (None, None) => "ended abnormally".to_owned(),
     };
-    let tail: Vec<&str> = messages
+    // A panic prints "thread '...' panicked at file:line:" and its message on the next line;
+    // a backtrace may follow, so the panic's own lines are looked for first.
+    let lines: &[String] = match messages.iter().position(|l| l.contains("panicked at")) {
+        Some(i) => &messages[i..(i + 2).min(messages.len())],
+        None => &messages[messages.len().saturating_sub(3)..],
+    };
+    let tail: Vec<&str> = lines
         .iter()
-        .rev()
-        .take(3)
-        .rev()
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .collect();

@@ -361,8 +361,6 @@ fn malformed_toml_exits_2_naming_file_and_line() {
 }
 
 #[test]
-#[ignore = "bug: a TOML syntax error never names the key (src/config/error.rs, Source::parse / \
-            syntax errors): `repeats = ` says `string values must be quoted`, not `repeats`"]
 fn a_value_missing_after_a_key_names_that_key() {
     let ws = Workspace::new();
     ws.write("scenarios/x.toml", "candles = 2000\nrepeats = \n");
@@ -534,8 +532,6 @@ fn a_panicking_child_is_an_error_row_naming_the_panic_and_the_others_are_measure
 }
 
 #[test]
-#[ignore = "bug: src/runner.rs describe_failure keeps only the child's last 3 stderr lines; with \
-            RUST_BACKTRACE=1 those are backtrace frames and the panic message is lost"]
 fn a_panicking_childs_reason_names_the_panic_even_with_backtraces_on() {
     let ws = Workspace::new();
     ws.tiny_scenario("b-panics", 2000, "symbol = \"PANICUSD\"");

@@ -4,9 +4,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::budget::Verdict;
+use crate::cli::Format;
 use crate::cli::{OutputArgs, RunArgs};
-use crate::commands::{compare::compare_sets, select_scenarios, Selection};
-use crate::compare::load_result_set;
+use crate::commands::{select_scenarios, Selection};
+use crate::compare::{self, load_result_set};
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
@@ -32,21 +33,48 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     let summary = run_suite(&selection, &args.output, |spec, timeout, progress| {
         run_child(&exe, spec, timeout, |status| progress.show(status))
     })?;
-    let code = finish(&summary, &args.output)?;
-    match baseline {
+    let comparison = match baseline {
         Some(base) if !summary.interrupted => {
             let head =
                 load_result_set(&args.output.out).map_err(|e| Error::Input(e.to_string()))?;
-            let compared = compare_sets(
-                &base,
-                &head,
-                args.output.format,
-                args.output.strict,
-                args.output.quiet,
-            );
-            Ok(code.max(compared))
+            Some(compare::compare(&base, &head))
         }
-        _ => Ok(code),
+        _ => None,
+    };
+    let output = &args.output;
+    if !output.quiet {
+        crate::app::print_stdout(&render(&summary, comparison.as_ref(), output.format));
+    }
+    if summary.interrupted {
+        eprintln!(
+            "interrupted: finished scenarios are in {}",
+            output.out.display()
+        );
+    }
+    let compared = match &comparison {
+        Some(c) if output.strict && c.should_fail_strict() => EXIT_BUDGET_FAILED,
+        _ => EXIT_OK,
+    };
+    Ok(exit_code(&summary, output.strict).max(compared))
+}
+
+/// The summary, then the comparison with the baseline if there is one. As JSON, one document:
+/// `{"summary": ..., "comparison": ...}`.
+fn render(summary: &Summary, comparison: Option<&compare::Comparison>, format: Format) -> String {
+    let Some(c) = comparison else {
+        return report::render(summary, format);
+    };
+    let compared = compare::render(c, format.into());
+    if format == Format::Json {
+        let compared: serde_json::Value =
+            serde_json::from_str(&compared).expect("the comparison renders valid JSON");
+        let both = serde_json::json!({ "summary": summary, "comparison": compared });
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&both).expect("JSON values serialise")
+        )
+    } else {
+        format!("{}\n{compared}", report::render(summary, format))
     }
 }
 
@@ -126,20 +154,6 @@ pub fn summary(
         counts: Counts::of(rows.iter().map(|r| r.verdict)),
         scenarios: rows.to_vec(),
     }
-}
-
-/// Prints the summary and picks the exit code.
-pub fn finish(summary: &Summary, output: &OutputArgs) -> Result<u8, Error> {
-    if !output.quiet {
-        crate::app::print_stdout(&report::render(summary, output.format));
-    }
-    if summary.interrupted {
-        eprintln!(
-            "interrupted: finished scenarios are in {}",
-            output.out.display()
-        );
-    }
-    Ok(exit_code(summary, output.strict))
 }
 
 /// The exit code of a run (DESIGN §2): 130 when interrupted; 0 unless `--strict`; then 3 if a

@@ -142,7 +142,11 @@ impl<'a> Source<'a> {
     }
 
     fn syntax_error(&self, e: &toml::de::Error) -> ConfigError {
-        let message = format!("invalid TOML: {}", e.message().trim_end());
+        let detail = e.message().trim_end();
+        let message = match e.span().and_then(|span| self.key_of_line(span.start)) {
+            Some(key) => format!("invalid TOML in the value of `{key}`: {detail}"),
+            None => format!("invalid TOML: {detail}"),
+        };
         match e.span() {
             Some(span) if e.message() == "duplicate key" => {
                 let key = self.text.get(span.clone()).unwrap_or_default().trim();
@@ -151,6 +155,19 @@ impl<'a> Source<'a> {
             Some(span) => self.error_at(span, message),
             None => self.error(message),
         }
+    }
+
+    /// The key of a `key = value` line holding byte `offset`, read from the text alone: a file
+    /// with a syntax error does not parse, yet its line usually still says which key it is.
+    fn key_of_line(&self, offset: usize) -> Option<String> {
+        let start = self.text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let (key, _) = self.text[start..end].split_once('=')?;
+        let key = key.trim();
+        let plain = |c: char| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c);
+        (!key.is_empty() && key.chars().all(plain)).then(|| key.to_owned())
     }
 
     /// A well-formed file whose keys or types do not fit the mirror.
