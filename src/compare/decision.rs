@@ -590,10 +590,11 @@ mod tests {
     #[test]
     fn a_rank_test_against_the_statistics_direction_is_not_a_change() {
         // Judged on the min, head is 10 % slower (one slow outlier), yet the rank test finds
-        // head clearly faster (p ≈ 0.011): the two disagree, so nothing is called.
+        // head clearly faster (p ≈ 0.005): the two disagree, so nothing is called.
         let base = [100.0, 101.0, 102.0, 103.0, 104.0];
         let head = [
-            90.0, 200.0, 201.0, 202.0, 203.0, 204.0, 205.0, 206.0, 207.0, 208.0, 209.0,
+            90.0, 200.0, 201.0, 202.0, 203.0, 204.0, 205.0, 206.0, 207.0, 208.0, 209.0, 210.0,
+            211.0, 212.0, 213.0, 214.0,
         ];
         let d = decide(
             Side {

@@ -347,7 +347,7 @@ mod tests {
         );
         let message = parse("repeats = \n");
         assert!(
-            message.starts_with("s.toml:1:11: invalid TOML: "),
+            message.starts_with("s.toml:1:11: invalid TOML in the value of `repeats`: "),
             "{message}"
         );
     }
