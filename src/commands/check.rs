@@ -1,11 +1,9 @@
 //! `perfsuite check` and `perfsuite list`: validate the suite, run nothing.
 
-use comfy_table::{presets, Table};
-
 use crate::cli::SuiteArgs;
 use crate::commands::select_scenarios;
 use crate::error::{Error, EXIT_OK};
-use crate::report::count;
+use crate::report::{count, finish_table, new_table};
 
 /// Validates scenarios and budgets; prints a one-line verdict.
 pub fn check(args: SuiteArgs) -> Result<u8, Error> {
@@ -25,16 +23,11 @@ pub fn check(args: SuiteArgs) -> Result<u8, Error> {
 /// Shows each scenario with its resolved settings and budget.
 pub fn list(args: SuiteArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args)?;
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    let mut table = new_table();
     table.set_header([
-        "scenario", "candles", "repeats", "warmup", "seed", "symbol", "budget", "timeout", "file",
+        "scenario", "candles", "repeats", "warmup", "seed", "symbol", "budget", "timeout",
     ]);
     for s in selection.scenarios() {
-        let b = selection.suite.budget_for(s);
-        let floor = b.candles_per_sec.floor.map_or_else(String::new, |f| {
-            format!(" ({} ≥ {f})", b.candles_per_sec.stat.name())
-        });
         table.add_row(vec![
             s.name.clone(),
             count(s.candles),
@@ -42,12 +35,11 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             s.warmup.to_string(),
             s.seed.to_string(),
             s.symbol.clone(),
-            format!("{}{floor}", s.budget),
+            s.budget.clone(),
             s.timeout_s
                 .map_or_else(|| "-".to_owned(), |t| format!("{t} s")),
-            s.source.display().to_string(),
         ]);
     }
-    crate::app::print_stdout(&format!("{table}\n"));
+    crate::app::print_stdout(&finish_table(table));
     Ok(EXIT_OK)
 }

@@ -11,7 +11,7 @@ use crate::results::{Counts, Summary};
 
 pub use json::render as json;
 pub use markdown::render as markdown;
-pub use table::render as table;
+pub use table::{finish_table, new_table, render as table};
 
 /// Renders `summary` in `format`.
 pub fn render(summary: &Summary, format: Format) -> String {

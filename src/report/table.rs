@@ -9,12 +9,9 @@ use crate::results::Summary;
 /// Width used when stdout is not a terminal, so piped output stays readable.
 const PIPED_WIDTH: u16 = 80;
 
-/// Renders the summary table followed by its headline.
-pub fn render(summary: &Summary) -> String {
-    let stat = summary
-        .scenarios
-        .first()
-        .map_or("min", |r| r.judged_stat.as_str());
+/// An empty table in perfsuite's style: horizontal rules only, fitted to the terminal, or to 80
+/// columns when piped.
+pub fn new_table() -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_HORIZONTAL_ONLY)
@@ -22,6 +19,33 @@ pub fn render(summary: &Summary) -> String {
     if !table.is_tty() {
         table.set_width(PIPED_WIDTH);
     }
+    table
+}
+
+/// Renders a filled table: every column but the last keeps its content's width (the last
+/// wraps), one blank between columns, no trailing blanks.
+pub fn finish_table(mut table: Table) -> String {
+    let last = table.column_count().saturating_sub(1);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, 1));
+        if i < last {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    table
+        .to_string()
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+/// Renders the summary table followed by its headline.
+pub fn render(summary: &Summary) -> String {
+    let stat = summary
+        .scenarios
+        .first()
+        .map_or("min", |r| r.judged_stat.as_str());
+    let mut table = new_table();
     table.set_header([
         "scenario",
         "candles",
@@ -46,19 +70,7 @@ pub fn render(summary: &Summary) -> String {
             Cell::new(verdict.join("\n")),
         ]);
     }
-    // Every column but the verdict keeps its content's width; the verdict's reasons wrap.
-    let last = table.column_count() - 1;
-    for (i, column) in table.column_iter_mut().enumerate() {
-        column.set_padding((0, 1));
-        if i < last {
-            column.set_constraint(ColumnConstraint::ContentWidth);
-        }
-    }
-    let mut out: String = table
-        .to_string()
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect();
+    let mut out = finish_table(table);
     out.push_str(&headline(&summary.counts));
     if summary.interrupted {
         out.push_str(" (interrupted: not every scenario ran)");
