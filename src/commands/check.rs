@@ -28,6 +28,10 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
         "scenario", "candles", "repeats", "warmup", "seed", "symbol", "budget", "timeout",
     ]);
     for s in selection.scenarios() {
+        let b = selection.suite.budget_for(s).candles_per_sec;
+        let floor = b
+            .floor
+            .map_or_else(String::new, |f| format!(" ({} ≥ {f})", b.stat.name()));
         table.add_row(vec![
             s.name.clone(),
             count(s.candles),
@@ -35,7 +39,7 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             s.warmup.to_string(),
             s.seed.to_string(),
             s.symbol.clone(),
-            s.budget.clone(),
+            format!("{}{floor}", s.budget),
             s.timeout_s
                 .map_or_else(|| "-".to_owned(), |t| format!("{t} s")),
         ]);
