@@ -39,9 +39,9 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             s.warmup.to_string(),
             s.seed.to_string(),
             s.symbol.clone(),
-            format!("{}{floor}", s.budget),
             s.timeout_s
                 .map_or_else(|| "-".to_owned(), |t| format!("{t} s")),
+            format!("{}{floor}", s.budget),
         ]);
     }
     crate::app::print_stdout(&finish_table(table));
