@@ -25,13 +25,13 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args)?;
     let mut table = new_table();
     table.set_header([
-        "scenario", "candles", "repeats", "warmup", "seed", "symbol", "budget", "timeout",
+        "scenario", "candles", "repeats", "warmup", "seed", "symbol", "timeout", "budget",
     ]);
     for s in selection.scenarios() {
         let b = selection.suite.budget_for(s).candles_per_sec;
         let floor = b
             .floor
-            .map_or_else(String::new, |f| format!(" ({} ≥ {f})", b.stat.name()));
+            .map_or_else(String::new, |f| format!(" ({}≥{f})", b.stat.name()));
         table.add_row(vec![
             s.name.clone(),
             count(s.candles),
