@@ -6,14 +6,15 @@ use std::path::Path;
 use crate::error::Error;
 
 /// Writes `contents` to `path` atomically: into a temporary file beside it, flushed to disk,
-/// then renamed over `path`. Readers see the old file or the new one, never a mix. Creates the
-/// parent folder if needed.
+/// then renamed over `path`. Readers see the old file or the new one, never a mix.
+///
+/// The parent folder must exist: it is never created here, so a results folder removed during a
+/// run is an error, not silently recreated with half its results.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -41,7 +42,7 @@ mod tests {
     #[test]
     fn atomic_write_replaces_the_file_and_leaves_no_temp() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a/b/bench.json");
+        let path = dir.path().join("bench.json");
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
@@ -59,5 +60,13 @@ mod tests {
         std::fs::write(&blocker, "x").unwrap();
         let err = write_atomic(&blocker.join("bench.json"), b"x").unwrap_err();
         assert!(err.to_string().contains("file"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_and_is_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone");
+        assert!(write_atomic(&gone.join("bench.json"), b"x").is_err());
+        assert!(!gone.exists());
     }
 }

@@ -8,7 +8,7 @@ use crate::cli::MergeArgs;
 use crate::commands::run::write_result_set;
 use crate::compare::load_result_set;
 use crate::error::{Error, EXIT_OK};
-use crate::outdir::SUMMARY_JSON;
+use crate::outdir::{Lock, SUMMARY_JSON};
 use crate::results::{ScenarioResult, Summary, SummaryRow};
 
 /// Runs the command.
@@ -67,7 +67,9 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
         }));
         duration_s = duration_s.max(summary.duration_s);
     }
+    let lock = Lock::acquire(&args.out)?;
     let summary = write_result_set(
+        &lock,
         &args.out,
         &results,
         &errors,
