@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::budget::Verdict;
 use crate::cli::MergeArgs;
 use crate::commands::run::write_result_set;
-use crate::compare::load_result_set;
+use crate::compare::{load_result_set, name_problem};
 use crate::error::{Error, EXIT_OK};
 use crate::outdir::{Lock, SUMMARY_JSON};
-use crate::results::{ScenarioResult, Summary, SummaryRow};
+use crate::results::{ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
 
 /// Runs the command.
 pub fn merge(args: MergeArgs) -> Result<u8, Error> {
@@ -95,8 +95,31 @@ fn read_summary(dir: &Path) -> Result<Summary, Error> {
             dir.display()
         ))
     })?;
-    let summary: Summary = serde_json::from_str(&text)
-        .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let invalid = |e: serde_json::Error| Error::Input(format!("{}: {e}", path.display()));
+    // The version first: a newer schema may not parse, and saying so helps more.
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(invalid)?;
+    if let Some(found) = value.get("schema_version").and_then(|v| v.as_u64()) {
+        if found > u64::from(SCHEMA_VERSION) {
+            return Err(Error::Input(format!(
+                "{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads \
+                 up to {SCHEMA_VERSION}): upgrade perfsuite to merge it",
+                path.display()
+            )));
+        }
+    }
+    let summary: Summary = serde_json::from_str(&text).map_err(invalid)?;
+    // Names become folder names of the merged set: a summary is as untrusted as a bench.json.
+    if let Some((name, problem)) = summary
+        .scenarios
+        .iter()
+        .find_map(|r| name_problem(&r.scenario).map(|p| (&r.scenario, p)))
+    {
+        return Err(Error::Input(format!(
+            "{}: `scenarios[].scenario` {name:?} {problem}: a scenario name must be a plain \
+             name, as it names a folder of results",
+            path.display()
+        )));
+    }
     if summary.interrupted {
         return Err(Error::Input(format!(
             "{}: that run was interrupted; rerun the shard before merging",

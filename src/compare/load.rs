@@ -299,7 +299,7 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
 }
 
 /// Why `name` is not a plain scenario name (one that is safe as a folder name).
-fn name_problem(name: &str) -> Option<&'static str> {
+pub(crate) fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
     } else if name.contains('/') || name.contains('\\') {
