@@ -86,18 +86,30 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
     Ok(EXIT_OK)
 }
 
+/// The largest file read as a summary.json: a row is a few hundred bytes.
+const MAX_SUMMARY_BYTES: u64 = 256 << 20;
+
 /// A shard's summary.json: what makes a folder a result set written by `run`.
 fn read_summary(dir: &Path) -> Result<Summary, Error> {
     let path = dir.join(SUMMARY_JSON);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let unreadable = |e| {
         Error::Input(format!(
             "{} is not a result set: cannot read {SUMMARY_JSON}: {e}",
             dir.display()
         ))
-    })?;
+    };
+    if std::fs::metadata(&path).map_err(unreadable)?.len() > MAX_SUMMARY_BYTES {
+        return Err(Error::Input(format!(
+            "{}: too large for a summary.json (over {} MiB): not read",
+            path.display(),
+            MAX_SUMMARY_BYTES >> 20
+        )));
+    }
+    // Bytes, not a String: a file that is not UTF-8 is invalid JSON, not unreadable.
+    let text = std::fs::read(&path).map_err(unreadable)?;
     let invalid = |e: serde_json::Error| Error::Input(format!("{}: {e}", path.display()));
     // The version first: a newer schema may not parse, and saying so helps more.
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(invalid)?;
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(invalid)?;
     if let Some(found) = value.get("schema_version").and_then(|v| v.as_u64()) {
         if found > u64::from(SCHEMA_VERSION) {
             return Err(Error::Input(format!(
@@ -107,7 +119,7 @@ fn read_summary(dir: &Path) -> Result<Summary, Error> {
             )));
         }
     }
-    let summary: Summary = serde_json::from_str(&text).map_err(invalid)?;
+    let summary: Summary = serde_json::from_slice(&text).map_err(invalid)?;
     // Names become folder names of the merged set: a summary is as untrusted as a bench.json.
     if let Some((name, problem)) = summary
         .scenarios
