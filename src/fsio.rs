@@ -5,6 +5,17 @@ use std::path::Path;
 
 use crate::error::Error;
 
+/// What marks the name of a temporary file of [`write_atomic`]: `.NAME.tmp-PID`.
+const TEMP_MARK: &str = ".tmp-";
+
+/// Whether `file_name` is that of a temporary file [`write_atomic`] creates.
+pub fn is_temporary(file_name: &str) -> bool {
+    file_name.starts_with('.')
+        && file_name
+            .rsplit_once(TEMP_MARK)
+            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Writes `contents` to `path` atomically: into a temporary file beside it, flushed to disk,
 /// then renamed over `path`. Readers see the old file or the new one, never a mix.
 ///
@@ -19,7 +30,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let tmp = parent.join(format!(".{file_name}{TEMP_MARK}{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(contents)?;
@@ -60,6 +71,14 @@ mod tests {
         std::fs::write(&blocker, "x").unwrap();
         let err = write_atomic(&blocker.join("bench.json"), b"x").unwrap_err();
         assert!(err.to_string().contains("file"), "{err}");
+    }
+
+    #[test]
+    fn temporary_files_are_recognised_by_name() {
+        assert!(is_temporary(".bench.json.tmp-4242"));
+        assert!(!is_temporary("bench.json"));
+        assert!(!is_temporary(".notes.tmp-draft"));
+        assert!(!is_temporary("x.tmp-1"), "only hidden files");
     }
 
     #[test]

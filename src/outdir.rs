@@ -282,18 +282,36 @@ fn start_time(pid: u32) -> Option<u64> {
 }
 
 /// Makes `out` ready for a new run: creates it, and removes the results of an earlier run
-/// (every `*/bench.json` and the summaries), so old scenarios never pass for new ones. Other
-/// files, and the lock, are left alone.
+/// (every `*/bench.json` and the summaries), so old scenarios never pass for new ones, and the
+/// temporary files of an earlier run killed mid-write (call it holding the lock, so no other
+/// perfsuite is writing them). Other files, and the lock, are left alone.
 pub fn prepare(out: &Path) -> Result<(), Error> {
     ensure_folder(out)?;
     for name in [SUMMARY_JSON, SUMMARY_MD] {
         remove_if_present(&out.join(name))?;
     }
+    remove_temporaries(out)?;
     for entry in std::fs::read_dir(out).map_err(|e| Error::io(out, e))? {
         let dir = entry.map_err(|e| Error::io(out, e))?.path();
-        if dir.is_dir() && dir.join(BENCH_JSON).is_file() {
+        if !dir.is_dir() {
+            continue;
+        }
+        remove_temporaries(&dir)?;
+        if dir.join(BENCH_JSON).is_file() {
             remove_if_present(&dir.join(BENCH_JSON))?;
             let _ = std::fs::remove_dir(&dir); // only succeeds if nothing else is in it
+        }
+    }
+    Ok(())
+}
+
+/// Removes the temporary files [`write_atomic`] leaves when killed mid-write, directly in `dir`.
+fn remove_temporaries(dir: &Path) -> Result<(), Error> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if crate::fsio::is_temporary(&name) && path.is_file() {
+            remove_if_present(&path)?;
         }
     }
     Ok(())
@@ -346,7 +364,12 @@ mod tests {
         std::fs::write(out.join("notes/keep.txt"), "mine").unwrap();
         std::fs::write(out.join(SUMMARY_JSON), "{}").unwrap();
         std::fs::write(out.join(LOCK_FILE), "1\n").unwrap();
+        std::fs::write(out.join(".summary.json.tmp-77"), "{").unwrap();
+        std::fs::create_dir_all(out.join("killed")).unwrap();
+        std::fs::write(out.join("killed/.bench.json.tmp-77"), "{").unwrap();
         prepare(out).unwrap();
+        assert!(!out.join(".summary.json.tmp-77").exists());
+        assert!(!out.join("killed/.bench.json.tmp-77").exists());
         assert!(!out.join("old-scenario").exists());
         assert!(!out.join(SUMMARY_JSON).exists());
         assert_eq!(
