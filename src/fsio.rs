@@ -5,20 +5,32 @@ use std::path::Path;
 
 use crate::error::Error;
 
+/// What marks the name of a temporary file of [`write_atomic`]: `.NAME.tmp-PID`.
+const TEMP_MARK: &str = ".tmp-";
+
+/// Whether `file_name` is that of a temporary file [`write_atomic`] creates.
+pub fn is_temporary(file_name: &str) -> bool {
+    file_name.starts_with('.')
+        && file_name
+            .rsplit_once(TEMP_MARK)
+            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Writes `contents` to `path` atomically: into a temporary file beside it, flushed to disk,
-/// then renamed over `path`. Readers see the old file or the new one, never a mix. Creates the
-/// parent folder if needed.
+/// then renamed over `path`. Readers see the old file or the new one, never a mix.
+///
+/// The parent folder must exist: it is never created here, so a results folder removed during a
+/// run is an error, not silently recreated with half its results.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let tmp = parent.join(format!(".{file_name}{TEMP_MARK}{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(contents)?;
@@ -41,7 +53,7 @@ mod tests {
     #[test]
     fn atomic_write_replaces_the_file_and_leaves_no_temp() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a/b/bench.json");
+        let path = dir.path().join("bench.json");
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
@@ -59,5 +71,21 @@ mod tests {
         std::fs::write(&blocker, "x").unwrap();
         let err = write_atomic(&blocker.join("bench.json"), b"x").unwrap_err();
         assert!(err.to_string().contains("file"), "{err}");
+    }
+
+    #[test]
+    fn temporary_files_are_recognised_by_name() {
+        assert!(is_temporary(".bench.json.tmp-4242"));
+        assert!(!is_temporary("bench.json"));
+        assert!(!is_temporary(".notes.tmp-draft"));
+        assert!(!is_temporary("x.tmp-1"), "only hidden files");
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_and_is_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone");
+        assert!(write_atomic(&gone.join("bench.json"), b"x").is_err());
+        assert!(!gone.exists());
     }
 }

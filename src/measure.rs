@@ -33,6 +33,38 @@ pub struct BenchSpec {
     pub engine: EngineSettings,
 }
 
+/// Bytes a measurement plans for each candle: the six candle columns take 48 (8 bytes each of
+/// time, open, high, low, close, volume); the rest is margin for the trade ledger and the
+/// allocator.
+pub const BYTES_PER_CANDLE: u64 = 64;
+/// Bytes a measurement plans for each batch of each timed repeat: one 8-byte time per stage.
+pub const BYTES_PER_TIMED_BATCH: u64 = 8 * Stage::ALL.len() as u64;
+/// Bytes a batch's scratch columns take per candle of the batch (nine `f64` columns and one
+/// `i8`).
+pub const BYTES_PER_BATCH_SLOT: u64 = 9 * 8 + 1;
+/// Bytes planned for the process itself: code, stacks, the allocator's own overhead.
+pub const PROCESS_OVERHEAD_BYTES: u64 = 64 << 20;
+
+impl BenchSpec {
+    /// The memory a measurement of this spec needs at most, in bytes, estimated before anything
+    /// is allocated: [`BYTES_PER_CANDLE`] per candle, [`BYTES_PER_TIMED_BATCH`] per batch per
+    /// repeat, the batch scratch columns and [`PROCESS_OVERHEAD_BYTES`]. Saturates instead of
+    /// overflowing, so an absurd spec asks for an absurd amount rather than wrapping to a small
+    /// one.
+    pub fn memory_needed(&self) -> u64 {
+        let batch = (self.engine.batch_size.max(1) as u64).min(self.candles.max(1));
+        let timed_batches = self
+            .candles
+            .div_ceil(batch)
+            .saturating_mul(u64::from(self.repeats));
+        self.candles
+            .saturating_mul(BYTES_PER_CANDLE)
+            .saturating_add(timed_batches.saturating_mul(BYTES_PER_TIMED_BATCH))
+            .saturating_add(batch.saturating_mul(BYTES_PER_BATCH_SLOT))
+            .saturating_add(PROCESS_OVERHEAD_BYTES)
+    }
+}
+
 /// Where a measurement is, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
@@ -202,6 +234,36 @@ mod tests {
             warmup,
             engine: EngineSettings::default(),
         }
+    }
+
+    #[test]
+    fn the_memory_estimate_covers_columns_timings_and_the_process() {
+        let s = BenchSpec {
+            candles: 1_000_000,
+            ..spec(3, 1)
+        };
+        let batches = 1_000_000u64.div_ceil(4096);
+        assert_eq!(
+            s.memory_needed(),
+            64_000_000 + batches * 3 * 40 + 4096 * 73 + (64 << 20)
+        );
+        assert!(
+            s.memory_needed() > 48 * s.candles,
+            "more than the candle columns"
+        );
+        let absurd = BenchSpec {
+            candles: 100_000_000,
+            repeats: 10_000,
+            engine: EngineSettings {
+                batch_size: 1,
+                ..EngineSettings::default()
+            },
+            ..spec(1, 0)
+        };
+        assert!(
+            absurd.memory_needed() > 40_000_000_000_000,
+            "40 TB of stage timings"
+        );
     }
 
     #[test]

@@ -46,8 +46,35 @@ fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    die_with_parent(&mut cmd);
     cmd
 }
+
+/// Makes the child die with perfsuite: if perfsuite itself is killed (SIGKILL, OOM killer), a
+/// hung or long child must not live on as an orphan holding a core and memory.
+#[cfg(target_os = "linux")]
+fn die_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
+    // SAFETY: prctl and getppid are async-signal-safe and touch no memory of the parent.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before the line above: then nobody would kill us.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other(
+                    "perfsuite exited before its child started",
+                ));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_: &mut Command) {}
 
 /// Runs `exe bench` for `spec`, killing it after `timeout`. `on_progress` receives each
 /// progress message (without its prefix) as it arrives.
@@ -110,6 +137,11 @@ pub fn run_child(
     let output = stdout_reader.join().unwrap_or_else(|_| Ok(String::new()));
     match status {
         Err(reason) => ChildOutcome::Failed(reason),
+        // A Ctrl-C in a terminal reaches the child too (same process group), which may die of
+        // it before the loop above sees the flag: that is an interruption, not a crash.
+        Ok(status) if !status.success() && crate::interrupt::requested() => {
+            ChildOutcome::Failed(INTERRUPTED.to_owned())
+        }
         Ok(status) if !status.success() => {
             ChildOutcome::Failed(describe_failure(status, &messages))
         }

@@ -3,6 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The most shards a suite may be split into. [`select`] keeps one counter per shard, so an
+/// absurd count (`--shard 1/18446744073709551615`) must be refused, not allocated.
+pub const MAX_SHARDS: usize = 10_000;
+
 /// Shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
@@ -20,6 +24,9 @@ impl FromStr for Shard {
             .split_once('/')
             .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
         match parsed {
+            Some((_, count)) if count > MAX_SHARDS => Err(format!(
+                "at most {MAX_SHARDS} shards, got {count}: a CI matrix is far smaller"
+            )),
             Some((index, count)) if count >= 1 && (1..=count).contains(&index) => {
                 Ok(Shard { index, count })
             }
@@ -51,7 +58,7 @@ pub fn select(costs: &[u64], shard: Shard) -> Vec<usize> {
         let target = (0..shard.count)
             .min_by_key(|&s| (load[s], s))
             .expect("at least one shard");
-        load[target] += costs[i];
+        load[target] = load[target].saturating_add(costs[i]);
         if target + 1 == shard.index {
             mine.push(i);
         }
@@ -67,9 +74,19 @@ mod tests {
     #[test]
     fn shard_values_are_validated() {
         assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
-        for bad in ["0/3", "4/3", "x/2", "1/0", "3", ""] {
+        for bad in [
+            "0/3",
+            "4/3",
+            "x/2",
+            "1/0",
+            "3",
+            "",
+            "1/10001",
+            "1/18446744073709551615",
+        ] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
+        assert!("10000/10000".parse::<Shard>().is_ok());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::compare::ResultSet;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
+use crate::outdir::Lock;
 use crate::progress::ProgressLine;
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
 use crate::runner::{run_child, ChildOutcome, INTERRUPTED};
@@ -29,6 +30,8 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         )));
     }
     let sides = [args.base.clone(), current_exe()?];
+    // Taken before measuring, so a second run into the same folder is refused up front.
+    let lock = Lock::acquire(&args.output.out)?;
     interrupt::install();
     let started_at = now_rfc3339();
     let clock = Instant::now();
@@ -79,7 +82,14 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let mut sets = Vec::new();
     for (side, name) in ["base", "head"].iter().enumerate() {
         let dir = args.output.out.join(name);
-        write_result_set(&dir, &results[side], &errors[side], &started_at, duration)?;
+        write_result_set(
+            &lock,
+            &dir,
+            &results[side],
+            &errors[side],
+            &started_at,
+            duration,
+        )?;
         let mut set = ResultSet::new(dir);
         results[side]
             .iter()

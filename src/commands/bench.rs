@@ -3,16 +3,26 @@
 
 use std::time::Instant;
 
+use sysinfo::System;
+
 use crate::cli::BenchArgs;
 use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
-use crate::measure::{measure, BenchSpec, Progress};
+use crate::measure::{
+    measure, BenchSpec, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH, PROCESS_OVERHEAD_BYTES,
+};
 use crate::runner::PROGRESS_PREFIX;
 
 /// Environment variable that makes a `bench --progress` child fail on purpose, for testing
 /// crash containment: `panic:SYMBOL`, `abort:SYMBOL` or `hang:SYMBOL`.
 pub const FAULT_VAR: &str = "PERFSUITE_INJECT_FAULT";
+
+/// Environment variable that sets the memory a measurement may use, in MiB, in place of the
+/// memory the machine reports as available: for tests, and for hosts where the detection is
+/// wrong (a limit the cgroup does not show). A measurement estimated to need more is refused
+/// before it starts (exit 3 for `bench`, an `error` row in `run`).
+pub const MEMORY_LIMIT_VAR: &str = "PERFSUITE_MEMORY_LIMIT_MB";
 
 /// Runs the command; the JSON goes to stdout.
 pub fn bench(args: BenchArgs) -> Result<u8, Error> {
@@ -36,6 +46,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
         warmup: args.warmup,
         engine,
     };
+    check_memory(&spec)?;
     if args.progress {
         inject_fault(&spec.symbol);
     }
@@ -57,6 +68,62 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
     crate::app::print_stdout(&format!("{json}\n"));
     Ok(EXIT_OK)
+}
+
+/// Refuses a measurement that would need more memory than the machine has available, before
+/// anything is allocated: the alternative is an allocation failure (an abort) or the OOM killer
+/// halfway through, which tells the user nothing. A figure of 0 from the platform means
+/// "unknown", and then nothing is refused.
+fn check_memory(spec: &BenchSpec) -> Result<(), Error> {
+    let Some((available, source)) = available_memory()? else {
+        return Ok(());
+    };
+    let needed = spec.memory_needed();
+    if needed <= available {
+        return Ok(());
+    }
+    let mib = |bytes: u64| bytes.div_ceil(1 << 20);
+    Err(Error::Measure(format!(
+        "{} candles \u{d7} {} repeats need about {} MiB of memory ({} bytes a candle, {} bytes a \
+         timed batch, {} MiB for the process), but only {} MiB is available ({source}): use fewer \
+         candles or repeats, a larger `batch_size`, or a machine with more memory",
+        spec.candles,
+        spec.repeats,
+        mib(needed),
+        BYTES_PER_CANDLE,
+        BYTES_PER_TIMED_BATCH,
+        mib(PROCESS_OVERHEAD_BYTES),
+        available >> 20,
+    )))
+}
+
+/// The memory this process may use, in bytes, and where the figure comes from:
+/// [`MEMORY_LIMIT_VAR`] if set, else the smaller of the system's available memory and what the
+/// cgroup (container) leaves free. `None` where the platform does not tell.
+fn available_memory() -> Result<Option<(u64, &'static str)>, Error> {
+    if let Ok(value) = std::env::var(MEMORY_LIMIT_VAR) {
+        let mib: u64 = value.trim().parse().map_err(|_| {
+            Error::Input(format!(
+                "{MEMORY_LIMIT_VAR} must be a whole number of MiB, got {value:?}"
+            ))
+        })?;
+        return Ok(Some((mib.saturating_mul(1 << 20), MEMORY_LIMIT_VAR)));
+    }
+    let Ok(mut system) = System::new() else {
+        return Ok(None);
+    };
+    system.refresh_memory();
+    let available = Some(system.available_memory()).filter(|&b| b > 0);
+    let cgroup = system
+        .cgroup_limits()
+        .map(|c| c.free_memory)
+        .filter(|&b| b > 0);
+    Ok(match (available, cgroup) {
+        (Some(a), Some(c)) if c < a => Some((c, "free in this container's cgroup")),
+        (Some(a), _) => Some((a, "MemAvailable")),
+        (None, Some(c)) => Some((c, "free in this container's cgroup")),
+        (None, None) => None,
+    })
 }
 
 fn describe(p: Progress) -> String {

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::budget::Verdict;
 use crate::cli::MergeArgs;
 use crate::commands::run::write_result_set;
-use crate::compare::load_result_set;
+use crate::compare::{load_result_set, name_problem};
 use crate::error::{Error, EXIT_OK};
-use crate::outdir::SUMMARY_JSON;
-use crate::results::{ScenarioResult, Summary, SummaryRow};
+use crate::outdir::{Lock, SUMMARY_JSON};
+use crate::results::{ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
 
 /// Runs the command.
 pub fn merge(args: MergeArgs) -> Result<u8, Error> {
@@ -67,7 +67,9 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
         }));
         duration_s = duration_s.max(summary.duration_s);
     }
+    let lock = Lock::acquire(&args.out)?;
     let summary = write_result_set(
+        &lock,
         &args.out,
         &results,
         &errors,
@@ -84,17 +86,52 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
     Ok(EXIT_OK)
 }
 
+/// The largest file read as a summary.json: a row is a few hundred bytes.
+const MAX_SUMMARY_BYTES: u64 = 256 << 20;
+
 /// A shard's summary.json: what makes a folder a result set written by `run`.
 fn read_summary(dir: &Path) -> Result<Summary, Error> {
     let path = dir.join(SUMMARY_JSON);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let unreadable = |e| {
         Error::Input(format!(
             "{} is not a result set: cannot read {SUMMARY_JSON}: {e}",
             dir.display()
         ))
-    })?;
-    let summary: Summary = serde_json::from_str(&text)
-        .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    };
+    if std::fs::metadata(&path).map_err(unreadable)?.len() > MAX_SUMMARY_BYTES {
+        return Err(Error::Input(format!(
+            "{}: too large for a summary.json (over {} MiB): not read",
+            path.display(),
+            MAX_SUMMARY_BYTES >> 20
+        )));
+    }
+    // Bytes, not a String: a file that is not UTF-8 is invalid JSON, not unreadable.
+    let text = std::fs::read(&path).map_err(unreadable)?;
+    let invalid = |e: serde_json::Error| Error::Input(format!("{}: {e}", path.display()));
+    // The version first: a newer schema may not parse, and saying so helps more.
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(invalid)?;
+    if let Some(found) = value.get("schema_version").and_then(|v| v.as_u64()) {
+        if found > u64::from(SCHEMA_VERSION) {
+            return Err(Error::Input(format!(
+                "{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads \
+                 up to {SCHEMA_VERSION}): upgrade perfsuite to merge it",
+                path.display()
+            )));
+        }
+    }
+    let summary: Summary = serde_json::from_slice(&text).map_err(invalid)?;
+    // Names become folder names of the merged set: a summary is as untrusted as a bench.json.
+    if let Some((name, problem)) = summary
+        .scenarios
+        .iter()
+        .find_map(|r| name_problem(&r.scenario).map(|p| (&r.scenario, p)))
+    {
+        return Err(Error::Input(format!(
+            "{}: `scenarios[].scenario` {name:?} {problem}: a scenario name must be a plain \
+             name, as it names a folder of results",
+            path.display()
+        )));
+    }
     if summary.interrupted {
         return Err(Error::Input(format!(
             "{}: that run was interrupted; rerun the shard before merging",

@@ -73,13 +73,16 @@ pub fn matches_filter(pattern: &str, name: &str) -> bool {
         return name.contains(pattern);
     }
     // Greedy matching that backtracks only to the last `*`: O(pattern × name), never exponential.
-    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    // Characters, not bytes, so `?` is one character; `*` is tested first, so a `*` in the
+    // pattern is always a wildcard, even against a `*` in the name.
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
     let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
     while ni < n.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == n[ni]) {
-            (pi, ni) = (pi + 1, ni + 1);
-        } else if pi < p.len() && p[pi] == b'*' {
+        if pi < p.len() && p[pi] == '*' {
             (star, mark, pi) = (Some(pi), ni, pi + 1);
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            (pi, ni) = (pi + 1, ni + 1);
         } else if let Some(s) = star {
             (pi, mark) = (s + 1, mark + 1);
             ni = mark;
@@ -87,7 +90,7 @@ pub fn matches_filter(pattern: &str, name: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == b'*')
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -106,5 +109,15 @@ mod tests {
             !matches_filter(&"*a".repeat(50), &"a".repeat(40)),
             "no exponential backtracking"
         );
+        assert!(
+            matches_filter("*", "*x"),
+            "a `*` is a wildcard even against a `*`"
+        );
+        assert!(matches_filter("a*", "a*b"));
+        assert!(
+            matches_filter("?", "é"),
+            "`?` is one character, not one byte"
+        );
+        assert!(!matches_filter("??", "é"));
     }
 }

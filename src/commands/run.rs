@@ -86,23 +86,26 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 
 /// Runs the selected scenarios through `measure`, writing each result as soon as it exists and
 /// the summary after each scenario (marked interrupted until the last), so a crash or Ctrl-C
-/// never loses a finished result.
+/// never loses a finished result. The results folder is locked for the whole run (see
+/// [`outdir::Lock`]); the lock is released on every way out, errors included.
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
     mut measure: impl FnMut(&BenchSpec, Option<Duration>, &ProgressLine) -> ChildOutcome,
 ) -> Result<Summary, Error> {
     let out = &output.out;
+    let lock = outdir::Lock::acquire(out)?;
     outdir::prepare(out)?;
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let total = selection.chosen.len();
     let mut progress = ProgressLine::new(output.quiet, total);
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(total);
-    outdir::write_summary(
-        out,
-        &summary(&started_at, clock.elapsed(), total > 0, &rows),
-    )?;
+    let write_summary = |summary: &Summary| {
+        lock.verify()?;
+        outdir::write_summary(out, summary)
+    };
+    write_summary(&summary(&started_at, clock.elapsed(), total > 0, &rows))?;
     for (i, scenario) in selection.scenarios().enumerate() {
         if interrupt::requested() {
             break;
@@ -113,6 +116,7 @@ pub fn run_suite(
         let row = match measure(&bench_spec(scenario), timeout, &progress) {
             ChildOutcome::Measured(measurement) => {
                 let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
+                lock.verify()?;
                 outdir::write_result(out, &result)?;
                 summary_row(&result)
             }
@@ -128,14 +132,11 @@ pub fn run_suite(
         };
         rows.push(row);
         let unfinished = rows.len() < total;
-        outdir::write_summary(
-            out,
-            &summary(&started_at, clock.elapsed(), unfinished, &rows),
-        )?;
+        write_summary(&summary(&started_at, clock.elapsed(), unfinished, &rows))?;
     }
     progress.clear();
     let summary = summary(&started_at, clock.elapsed(), rows.len() < total, &rows);
-    outdir::write_summary(out, &summary)?;
+    write_summary(&summary)?;
     Ok(summary)
 }
 
@@ -168,17 +169,21 @@ pub fn exit_code(summary: &Summary, strict: bool) -> u8 {
     }
 }
 
-/// Writes `results` as a complete result set in `out`: each bench.json and the summary.
+/// Writes `results` as a complete result set in `out`, which is `lock`'s folder or inside it:
+/// each bench.json and the summary.
 pub fn write_result_set(
+    lock: &outdir::Lock,
     out: &Path,
     results: &[ScenarioResult],
     errors: &[SummaryRow],
     started_at: &str,
     duration_s: f64,
 ) -> Result<Summary, Error> {
+    lock.verify()?;
     outdir::prepare(out)?;
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(results.len() + errors.len());
     for result in results {
+        lock.verify()?;
         outdir::write_result(out, result)?;
         rows.push(summary_row(result));
     }
@@ -190,6 +195,7 @@ pub fn write_result_set(
         false,
         &rows,
     );
+    lock.verify()?;
     outdir::write_summary(out, &summary)?;
     Ok(summary)
 }

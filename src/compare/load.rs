@@ -45,6 +45,13 @@ pub enum LoadError {
         /// Its `schema_version`.
         found: u64,
     },
+    /// Larger than any bench.json perfsuite writes: not read at all.
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        bytes: u64,
+    },
     /// A value no measurement can produce.
     Invalid {
         /// The file.
@@ -73,6 +80,7 @@ impl LoadError {
             | LoadError::NotAResultSet { path }
             | LoadError::Json { path, .. }
             | LoadError::NewerSchema { path, .. }
+            | LoadError::TooLarge { path, .. }
             | LoadError::Invalid { path, .. } => path,
             LoadError::DuplicateScenario { second, .. } => second,
         }
@@ -105,6 +113,13 @@ impl fmt::Display for LoadError {
                 f,
                 "{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads up to {SCHEMA_VERSION}): upgrade perfsuite to compare it",
                 path.display()
+            ),
+            LoadError::TooLarge { path, bytes } => write!(
+                f,
+                "{}: {} MiB is too large for a bench.json (perfsuite writes a few KiB; the limit is {} MiB): not read",
+                path.display(),
+                bytes >> 20,
+                MAX_FILE_BYTES >> 20
             ),
             LoadError::Invalid { path, key, problem } => write!(f, "{}: `{key}` {problem}", path.display()),
             LoadError::DuplicateScenario { scenario, first, second } => write!(
@@ -188,17 +203,26 @@ fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// Reads and checks one bench.json.
 pub(super) fn load_bench_json(path: &Path) -> Result<ScenarioResult, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let io = |source| LoadError::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let bytes = std::fs::metadata(path).map_err(io)?.len();
+    if bytes > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_owned(),
+            bytes,
+        });
+    }
+    // Bytes, not a String: a file that is not UTF-8 is invalid JSON, not unreadable.
+    let text = std::fs::read(path).map_err(io)?;
     let json = |source| LoadError::Json {
         path: path.to_owned(),
         source,
     };
     // The version first: a newer schema may not parse, and saying so helps more than the
     // first key it trips over.
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(json)?;
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(json)?;
     if let Some(found) = value
         .get("schema_version")
         .and_then(serde_json::Value::as_u64)
@@ -210,7 +234,7 @@ pub(super) fn load_bench_json(path: &Path) -> Result<ScenarioResult, LoadError> 
             });
         }
     }
-    let result: ScenarioResult = serde_json::from_str(&text).map_err(json)?;
+    let result: ScenarioResult = serde_json::from_slice(&text).map_err(json)?;
     validate(&result).map_err(|(key, problem)| LoadError::Invalid {
         path: path.to_owned(),
         key,
@@ -231,6 +255,12 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
         ));
     }
     let m = &r.measurement;
+    if m.candles == 0 {
+        return Err((
+            "candles".into(),
+            "must be at least 1, got 0: a measurement backtests candles".into(),
+        ));
+    }
     let cps = &m.candles_per_sec;
     if cps.samples.is_empty() {
         return Err((
@@ -238,11 +268,27 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
             "is empty: at least one measured repeat is needed".into(),
         ));
     }
+    if cps.samples.len() != m.repeats as usize {
+        return Err((
+            "repeats".into(),
+            format!(
+                "is {} but `candles_per_sec.samples` holds {}: one sample per measured repeat",
+                m.repeats,
+                cps.samples.len()
+            ),
+        ));
+    }
     for (i, &s) in cps.samples.iter().enumerate() {
         if !(s.is_finite() && s > 0.0) {
             return Err((
                 format!("candles_per_sec.samples[{i}]"),
                 format!("must be a positive number, got {s}"),
+            ));
+        }
+        if s > MAX_CANDLES_PER_SEC {
+            return Err((
+                format!("candles_per_sec.samples[{i}]"),
+                format!("is {s:e}: more than {MAX_CANDLES_PER_SEC:e} candles a second is no measurement"),
             ));
         }
     }
@@ -283,6 +329,41 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
             ));
         }
     }
+    if let Some(v) = m.peak_rss_mb.filter(|&v| v > MAX_PEAK_RSS_MB) {
+        return Err((
+            "peak_rss_mb".into(),
+            format!("is {v:e}: more than {MAX_PEAK_RSS_MB:e} MiB is no measurement"),
+        ));
+    }
+    let times = m
+        .stages
+        .iter()
+        .flat_map(|(stage, s)| {
+            [
+                ("p50_ms", s.p50_ms),
+                ("p95_ms", s.p95_ms),
+                ("max_ms", s.max_ms),
+                ("total_ms", s.total_ms),
+            ]
+            .map(|(key, v)| (format!("stages.{stage}.{key}"), v))
+        })
+        .chain([
+            ("duration_s".to_owned(), m.duration_s),
+            ("phases.generation_s".to_owned(), m.phases.generation_s),
+            ("phases.warmup_s".to_owned(), m.phases.warmup_s),
+            ("phases.measured_s".to_owned(), m.phases.measured_s),
+        ]);
+    for (key, v) in times {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err((key, format!("must be a non-negative number, got {v}")));
+        }
+    }
+    if let Err(e) = m.engine.validate() {
+        return Err((
+            format!("engine.{}", e.key),
+            format!("must be {}", e.expected),
+        ));
+    }
     let regression = r.budget.resolved.regression;
     for (key, v) in [
         ("warn_pct", regression.warn_pct),
@@ -298,10 +379,21 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
     Ok(())
 }
 
+/// The largest file read as a bench.json: 1,000 times what perfsuite writes.
+pub(crate) const MAX_FILE_BYTES: u64 = 64 << 20;
+/// Throughput no machine reaches: a candle a picosecond.
+const MAX_CANDLES_PER_SEC: f64 = 1e12;
+/// Peak memory no machine has: a million GiB.
+const MAX_PEAK_RSS_MB: f64 = 1e9;
+/// The longest scenario name a scenario file may set.
+const MAX_NAME_LEN: usize = 100;
+
 /// Why `name` is not a plain scenario name (one that is safe as a folder name).
-fn name_problem(name: &str) -> Option<&'static str> {
+pub(crate) fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
+    } else if name.len() > MAX_NAME_LEN {
+        Some("is longer than 100 characters")
     } else if name.contains('/') || name.contains('\\') {
         Some("contains a path separator")
     } else if name.contains("..") {

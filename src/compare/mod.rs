@@ -27,6 +27,7 @@ use crate::results::ScenarioResult;
 use crate::stats::Distribution;
 
 pub use decision::{Better, ChangeVerdict, Decision, Noise, Side};
+pub(crate) use load::name_problem;
 pub use load::{load_result_set, LoadError};
 pub use loosened::{Loosening, Setting};
 pub use render::json::COMPARISON_SCHEMA_VERSION;

@@ -290,11 +290,16 @@ fn stem_name(src: &Source) -> Result<String, ConfigError> {
     Ok(stem.to_owned())
 }
 
-const NAME_RULE: &str = "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not starting with `.`";
+const NAME_RULE: &str =
+    "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not starting with `.` and without `..`";
 
-/// Scenario names become folder names under `--out`, so they must not be paths.
+/// Scenario names become folder names under `--out`, so they must not be paths. `..` anywhere
+/// is refused too, as `compare` refuses it in a result file: a name that runs must also compare.
 fn valid_name(name: &str) -> bool {
-    (1..=MAX_NAME_LEN).contains(&name.len()) && !name.starts_with('.') && plain(name)
+    (1..=MAX_NAME_LEN).contains(&name.len())
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && plain(name)
 }
 
 fn valid_symbol(symbol: &str) -> bool {
@@ -620,9 +625,14 @@ mod tests {
     fn names_that_could_be_paths_are_rejected() {
         for bad in [
             "../x",
+            "..",
+            "a..b",
+            "/abs",
             "a/b",
+            "a\\\\b",
             ".hidden",
             "a\\u0001b",
+            "line\\nbreak",
             "",
             "a b",
             &"n".repeat(101),

@@ -1,0 +1,499 @@
+//! Faults while running, from the user's side: a child killed from outside, an output folder
+//! that cannot be written or vanishes, Ctrl-C, two runs into one folder, results of an earlier
+//! run, memory and time limits. Each test starts the real binary on tiny scenarios and checks
+//! the exit code, the message, the files left behind, and that no process is left over.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{child_with, is_root, is_running, signal, tiny, wait_until, Fixture, FAULT_VAR};
+use perfsuite::outdir::LOCK_FILE;
+
+/// Three tiny scenarios; `b` runs the symbol `HANG`, which hangs when the fault is injected.
+fn three_with_a_hang_in_the_middle(b_extra: &str) -> Fixture {
+    Fixture::new(&[
+        ("s/a.toml", &tiny("a", "BTCUSDT", "")),
+        ("s/b.toml", &tiny("b", "HANG", b_extra)),
+        ("s/c.toml", &tiny("c", "ETHUSDT", "")),
+    ])
+}
+
+/// The summary's rows as (scenario, verdict, first reason).
+fn rows(summary: &serde_json::Value) -> Vec<(String, String, String)> {
+    summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["scenario"].as_str().unwrap().to_owned(),
+                r["verdict"].as_str().unwrap().to_owned(),
+                r["reasons"][0].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn is_error(row: &(String, String, String)) -> bool {
+    row.1 == "error"
+}
+
+#[test]
+fn a_child_killed_by_sigkill_is_an_error_row_naming_the_signal_and_the_others_run() {
+    let f = three_with_a_hang_in_the_middle("");
+    let run = f
+        .perfsuite(&["run", "s", "--out", "out"])
+        .env(FAULT_VAR, "hang:HANG")
+        .spawn()
+        .unwrap();
+    let hung = child_with(run.id(), "HANG");
+    signal(hung.into(), libc::SIGKILL);
+    let outcome = common::finish(run);
+    assert_eq!(outcome.code(), 0, "{}", outcome.stderr);
+    let summary = f.json("out/summary.json");
+    assert_eq!(summary["interrupted"], false);
+    let rows = rows(&summary);
+    assert_eq!(rows.len(), 3);
+    assert!(!is_error(&rows[0]) && !is_error(&rows[2]), "{rows:?}");
+    assert!(is_error(&rows[1]), "{rows:?}");
+    assert!(
+        rows[1].2.contains("killed by signal 9 (SIGKILL)"),
+        "{rows:?}"
+    );
+    assert!(outcome
+        .stderr
+        .contains("scenario `b` could not be measured"));
+    f.json("out/a/bench.json");
+    f.json("out/c/bench.json");
+    assert!(!f.path("out/b").exists());
+    assert!(!f.path("out").join(LOCK_FILE).exists());
+}
+
+#[test]
+fn a_panic_and_an_abort_in_the_child_are_error_rows_and_strict_exits_3() {
+    let f = three_with_a_hang_in_the_middle("");
+    for (fault, expected) in [
+        ("panic:HANG", "exited with code 101"),
+        ("abort:HANG", "killed by signal 6 (SIGABRT)"),
+    ] {
+        let outcome = common::finish(
+            f.perfsuite(&["run", "s", "--out", "out", "--strict"])
+                .env(FAULT_VAR, fault)
+                .spawn()
+                .unwrap(),
+        );
+        assert_eq!(
+            outcome.status.code(),
+            Some(3),
+            "{fault}: {}",
+            outcome.stderr
+        );
+        let rows = rows(&f.json("out/summary.json"));
+        assert_eq!(rows.iter().filter(|r| is_error(r)).count(), 1, "{rows:?}");
+        assert!(rows[1].2.contains(expected), "{fault}: {rows:?}");
+        f.json("out/a/bench.json");
+        f.json("out/c/bench.json");
+    }
+}
+
+#[test]
+fn a_hanging_scenario_ends_at_its_timeout() {
+    let f = three_with_a_hang_in_the_middle("timeout_s = 0.3\n");
+    let started = Instant::now();
+    let outcome = common::finish(
+        f.perfsuite(&["run", "s", "--out", "out"])
+            .env(FAULT_VAR, "hang:HANG")
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(outcome.code(), 0, "{}", outcome.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    let rows = rows(&f.json("out/summary.json"));
+    assert!(rows[1].2.contains("timed out after 0.3 s"), "{rows:?}");
+    assert_eq!(rows.iter().filter(|r| is_error(r)).count(), 1);
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_created_is_named_and_exits_2() {
+    let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", "")), ("file", "x")]);
+    for (out, says) in [
+        ("file/sub", "cannot create the results folder"),
+        ("file", "is a file, not a folder"),
+    ] {
+        for command in [
+            &["run", "s", "--out", out][..],
+            &["merge", "shard", "--out", out],
+        ] {
+            if command[0] == "merge" {
+                // A valid shard to merge: the result set of a run.
+                assert_eq!(f.run(&["run", "s", "--out", "shard", "-q"]).code(), 0);
+            }
+            let outcome = f.run(command);
+            assert_eq!(outcome.code(), 2, "{command:?}: {}", outcome.stderr);
+            let named = format!("error: {}: {says}", f.path(out).display());
+            let relative = format!("error: {out}: {says}");
+            assert!(
+                outcome.stderr.starts_with(&named) || outcome.stderr.starts_with(&relative),
+                "{command:?}: {}",
+                outcome.stderr
+            );
+            assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+        }
+    }
+    assert_eq!(std::fs::read_to_string(f.path("file")).unwrap(), "x");
+}
+
+#[test]
+fn a_read_only_output_folder_is_named_and_exits_2() {
+    if is_root() {
+        eprintln!("skipped: root ignores permission bits, so a read-only folder is writable");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))]);
+    std::fs::create_dir(f.path("ro")).unwrap();
+    std::fs::set_permissions(f.path("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    for out in ["ro/out", "ro"] {
+        let outcome = f.run(&["run", "s", "--out", out]);
+        assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
+        assert!(
+            outcome.stderr.starts_with(&format!("error: {out}")),
+            "{}",
+            outcome.stderr
+        );
+    }
+    std::fs::set_permissions(f.path("ro"), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn an_output_folder_removed_mid_run_stops_the_run_with_exit_2_and_is_not_recreated() {
+    let f = three_with_a_hang_in_the_middle("");
+    let run = f
+        .perfsuite(&["run", "s", "--out", "out"])
+        .env(FAULT_VAR, "hang:HANG")
+        .spawn()
+        .unwrap();
+    let hung = child_with(run.id(), "HANG");
+    assert!(
+        f.path("out/a/bench.json").is_file(),
+        "a finished before b started"
+    );
+    std::fs::remove_dir_all(f.path("out")).unwrap();
+    signal(hung.into(), libc::SIGKILL);
+    let outcome = common::finish(run);
+    assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("error: out: the results folder vanished during the run"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!f.path("out").exists(), "no half result set is recreated");
+    assert!(!outcome.stderr.contains("scenario `c`"), "c is not run");
+}
+
+/// Ctrl-C reaches perfsuite alone (`kill -INT PID`), the whole process group (a terminal's
+/// Ctrl-C, which the child receives too), or arrives as SIGTERM (`kill PID`, CI cancelling a
+/// job): each time the child stops, the finished scenario keeps its result, the summary says
+/// interrupted, the lock is released, and the exit code is 130.
+#[test]
+fn ctrl_c_stops_the_child_keeps_finished_results_and_exits_130() {
+    use std::os::unix::process::CommandExt;
+    for (how, sig, group) in [
+        ("SIGINT to perfsuite", libc::SIGINT, false),
+        ("SIGINT to the process group", libc::SIGINT, true),
+        ("SIGTERM to perfsuite", libc::SIGTERM, false),
+    ] {
+        // In the group case the hanging scenario is the last one, so an interruption cannot
+        // pass for an unfinished run: it must be recognised as one.
+        let f = if group {
+            Fixture::new(&[
+                ("s/a.toml", &tiny("a", "BTCUSDT", "")),
+                ("s/b.toml", &tiny("b", "HANG", "")),
+            ])
+        } else {
+            three_with_a_hang_in_the_middle("")
+        };
+        let mut cmd = f.perfsuite(&["run", "s", "--out", "out"]);
+        cmd.env(FAULT_VAR, "hang:HANG");
+        if group {
+            cmd.process_group(0);
+        }
+        let run = cmd.spawn().unwrap();
+        let parent = run.id();
+        let hung = child_with(parent, "HANG");
+        signal(
+            if group {
+                -i64::from(parent)
+            } else {
+                parent.into()
+            },
+            sig,
+        );
+        let outcome = common::finish(run);
+        assert_eq!(
+            outcome.status.code(),
+            Some(130),
+            "{how}: {}",
+            outcome.stderr
+        );
+        assert!(!outcome.stderr.contains("panicked"));
+        assert!(!is_running(hung), "{how}: the child {hung} is left over");
+        let summary = f.json("out/summary.json");
+        assert_eq!(summary["interrupted"], true, "{how}");
+        let names: Vec<String> = rows(&summary).into_iter().map(|r| r.0).collect();
+        assert_eq!(
+            names,
+            ["a"],
+            "{how}: only the finished scenario, and no error row for the interrupted one"
+        );
+        assert_eq!(f.json("out/a/bench.json")["scenario"], "a");
+        assert!(outcome
+            .stderr
+            .contains("interrupted: finished scenarios are in out"));
+        assert!(
+            !f.path("out").join(LOCK_FILE).exists(),
+            "{how}: lock left behind"
+        );
+    }
+}
+
+#[test]
+fn a_second_run_into_the_same_folder_is_refused_naming_the_lock_and_its_pid() {
+    let f = three_with_a_hang_in_the_middle("");
+    let first = f
+        .perfsuite(&["run", "s", "--out", "out"])
+        .env(FAULT_VAR, "hang:HANG")
+        .spawn()
+        .unwrap();
+    let holder = first.id();
+    child_with(holder, "HANG");
+    let lock = f.path("out").join(LOCK_FILE);
+    assert_eq!(
+        std::fs::read_to_string(&lock).unwrap().lines().next(),
+        Some(holder.to_string().as_str())
+    );
+    let before = f.tree();
+    let second = f.run(&["run", "s", "--out", "out"]);
+    assert_eq!(second.code(), 2, "{}", second.stderr);
+    assert!(
+        second.stderr.starts_with(&format!(
+            "error: out/{LOCK_FILE}: another perfsuite (pid {holder}) is writing results into out"
+        )),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(f.tree(), before, "the refused run changed nothing");
+    signal(holder.into(), libc::SIGINT);
+    assert_eq!(common::finish(first).status.code(), Some(130));
+    assert!(!lock.exists(), "the lock is released on Ctrl-C");
+    assert_eq!(f.run(&["run", "s", "--out", "out", "-q"]).code(), 0);
+    assert!(!lock.exists(), "the lock is released at the end");
+}
+
+#[test]
+fn merge_and_ab_refuse_a_folder_another_process_holds() {
+    let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))]);
+    assert_eq!(f.run(&["run", "s", "--out", "shard", "-q"]).code(), 0);
+    // This test's own process is alive and is not the perfsuite that reads the lock.
+    let me = std::process::id();
+    f.write(&format!("held/{LOCK_FILE}"), format!("{me}\n"));
+    let exe = env!("CARGO_BIN_EXE_perfsuite");
+    for command in [
+        &["merge", "shard", "--out", "held"][..],
+        &["ab", "--base", exe, "s", "--out", "held"],
+        &["run", "s", "--out", "held"],
+    ] {
+        let outcome = f.run(command);
+        assert_eq!(outcome.code(), 2, "{command:?}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.starts_with(&format!(
+                "error: held/{LOCK_FILE}: another perfsuite (pid {me})"
+            )),
+            "{command:?}: {}",
+            outcome.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(f.path("held").join(LOCK_FILE)).unwrap(),
+        format!("{me}\n"),
+        "another process's lock is left alone"
+    );
+}
+
+#[test]
+fn a_killed_run_leaves_no_orphan_and_its_stale_lock_is_taken_over_with_a_warning() {
+    let f = three_with_a_hang_in_the_middle("");
+    let mut first = f
+        .perfsuite(&["run", "s", "--out", "out"])
+        .env(FAULT_VAR, "hang:HANG")
+        .spawn()
+        .unwrap();
+    let dead = first.id();
+    let hung = child_with(dead, "HANG");
+    signal(dead.into(), libc::SIGKILL);
+    first.wait().unwrap();
+    wait_until("the orphaned child to die with its parent", || {
+        !is_running(hung)
+    });
+    let lock = f.path("out").join(LOCK_FILE);
+    assert!(lock.exists(), "SIGKILL leaves the lock behind");
+    let outcome = f.run(&["run", "s", "--out", "out", "-q"]);
+    assert_eq!(outcome.code(), 0, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(&format!(
+            "warning: out/{LOCK_FILE}: taking over a stale lock left by pid {dead}, which is no longer running"
+        )),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!lock.exists());
+    assert_eq!(rows(&f.json("out/summary.json")).len(), 3);
+}
+
+#[test]
+fn the_lock_is_released_when_a_run_fails_on_a_write() {
+    let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))]);
+    f.write("out/a", "a file where the scenario's folder goes");
+    let outcome = f.run(&["run", "s", "--out", "out"]);
+    assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .starts_with("error: out/a: is a file, where the scenario's results folder goes"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!f.path("out").join(LOCK_FILE).exists());
+}
+
+#[test]
+fn results_of_an_earlier_run_never_mix_with_this_one() {
+    let f = Fixture::new(&[
+        ("s/alpha.toml", &tiny("alpha", "BTCUSDT", "")),
+        ("s/beta.toml", &tiny("beta", "ETHUSDT", "")),
+        ("s/gamma.toml", &tiny("gamma", "HANG", "")),
+    ]);
+    f.write("out/notes.txt", "the user's own file");
+    assert_eq!(f.run(&["run", "s", "--out", "out", "-q"]).code(), 0);
+    f.json("out/beta/bench.json");
+
+    // A narrower run: beta's old result is gone, not passed off as this run's.
+    let outcome = f.run(&["run", "s", "--filter", "alpha", "--out", "out", "-q"]);
+    assert_eq!(outcome.code(), 0, "{}", outcome.stderr);
+    assert!(!f.path("out/beta").exists() && !f.path("out/gamma").exists());
+    let names: Vec<String> = rows(&f.json("out/summary.json"))
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(names, ["alpha"]);
+    let compared = f.run(&["compare", "out", "out", "--format", "json"]);
+    assert_eq!(compared.code(), 0, "{}", compared.stderr);
+    assert!(!compared.stdout.contains("beta"));
+
+    // A full run interrupted after alpha: none of the earlier run's beta or gamma survives.
+    assert_eq!(f.run(&["run", "s", "--out", "out", "-q"]).code(), 0);
+    let run = f
+        .perfsuite(&["run", "s", "--out", "out", "-q"])
+        .env(FAULT_VAR, "hang:HANG")
+        .spawn()
+        .unwrap();
+    child_with(run.id(), "HANG");
+    signal(run.id().into(), libc::SIGINT);
+    assert_eq!(common::finish(run).status.code(), Some(130));
+    assert!(!f.path("out/gamma").exists());
+    let names: Vec<String> = rows(&f.json("out/summary.json"))
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(names, ["alpha", "beta"]);
+    assert_eq!(
+        std::fs::read_to_string(f.path("out/notes.txt")).unwrap(),
+        "the user's own file"
+    );
+}
+
+#[test]
+fn more_candles_than_memory_allows_are_refused_up_front() {
+    let f = Fixture::new(&[
+        ("s/a.toml", &tiny("a", "BTCUSDT", "")),
+        (
+            "s/big.toml",
+            "name = 'big'\ncandles = 2000000\nrepeats = 1\nwarmup = 0\n",
+        ),
+    ]);
+    let limit = perfsuite::commands::bench::MEMORY_LIMIT_VAR;
+    // 2 million candles need about 64 MiB + 122 MiB: more than 100 MiB.
+    let started = Instant::now();
+    let bench = common::finish(
+        f.perfsuite(&["bench", "--candles", "2000000"])
+            .env(limit, "100")
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(bench.code(), 3, "{}", bench.stderr);
+    assert!(bench.stdout.is_empty());
+    assert!(
+        bench
+            .stderr
+            .starts_with("error: 2000000 candles \u{d7} 3 repeats need about ")
+            && bench
+                .stderr
+                .contains("but only 100 MiB is available (PERFSUITE_MEMORY_LIMIT_MB)"),
+        "{}",
+        bench.stderr
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "refused before generating"
+    );
+
+    let run = common::finish(
+        f.perfsuite(&["run", "s", "--out", "out", "-q"])
+            .env(limit, "100")
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let rows = rows(&f.json("out/summary.json"));
+    assert!(!is_error(&rows[0]), "{rows:?}");
+    assert!(is_error(&rows[1]), "{rows:?}");
+    assert!(
+        rows[1]
+            .2
+            .starts_with("exited with code 3: error: 2000000 candles"),
+        "{rows:?}"
+    );
+
+    let bad = common::finish(f.perfsuite(&["bench"]).env(limit, "lots").spawn().unwrap());
+    assert_eq!(bad.code(), 2);
+    assert!(bad
+        .stderr
+        .contains("PERFSUITE_MEMORY_LIMIT_MB must be a whole number of MiB"));
+}
+
+#[test]
+fn an_absurd_bench_is_refused_by_the_memory_check_not_by_an_allocation_failure() {
+    let f = Fixture::new(&[]);
+    let outcome = f.run(&[
+        "bench",
+        "--candles",
+        "100000000",
+        "--repeats",
+        "10000",
+        "--engine-json",
+        r#"{"batch_size": 1}"#,
+    ]);
+    assert_eq!(outcome.code(), 3, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("MiB is available"),
+        "{}",
+        outcome.stderr
+    );
+}
