@@ -81,7 +81,7 @@ impl Workspace {
     pub fn tiny_scenario(&self, name: &str, candles: u64, extra_toml: &str) -> &Self {
         self.write(
             &format!("scenarios/{name}.toml"),
-            &format!("candles = {candles}\n{extra_toml}\n"),
+            format!("candles = {candles}\n{extra_toml}\n"),
         )
     }
 
