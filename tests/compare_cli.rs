@@ -59,7 +59,7 @@ fn steady(value: &mut Value) {
 fn edit(ws: &Workspace, rel: &str, edit: impl FnOnce(&mut Value)) {
     let mut value = ws.json(rel);
     edit(&mut value);
-    ws.write(rel, &serde_json::to_string_pretty(&value).unwrap());
+    ws.write(rel, serde_json::to_string_pretty(&value).unwrap());
 }
 
 /// Multiplies every throughput sample and statistic by `factor`.
