@@ -156,18 +156,21 @@ fn main() {
         );
     }
 
-    // 4. Stage timing overhead: timed against untimed runs, alternating.
+    // 4. Stage timing overhead: timed against untimed runs, alternating. The cost sought
+    // (~0.2%) is far below the noise between two runs (a few %), and noise only ever slows a
+    // run, so each side is judged by its best run of many.
     let (mut timed, mut untimed) = (Vec::new(), Vec::new());
-    for _ in 0..3 * ROUNDS {
+    for _ in 0..5 * ROUNDS {
         untimed.push(engine_rate(&mut engine, &million, false));
         timed.push(engine_rate(&mut engine, &million, true));
     }
-    let overhead = 1.0 - median(&timed) / median(&untimed);
+    let best = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+    let overhead = 1.0 - best(&timed) / best(&untimed);
     let figure = format!(
-        "{:+.2}% ({:.1}M vs {:.1}M c/s)",
+        "{:+.2}% (best {:.1}M vs {:.1}M c/s)",
         overhead * 100.0,
-        median(&timed) / 1e6,
-        median(&untimed) / 1e6
+        best(&timed) / 1e6,
+        best(&untimed) / 1e6
     );
     line("stage timing overhead", figure, "< 1%", overhead < 0.01);
 

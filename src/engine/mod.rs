@@ -19,7 +19,7 @@ use candles::CandleSeries;
 use fingerprint::{Fingerprint, Fnv1a};
 use ledger::Ledger;
 use settings::EngineSettings;
-use stages::{Batch, Columns, Execution, Indicators, Ingest, Portfolio, Signal};
+use stages::{Batch, Columns, Execution, Indicators, Ingest, NextBatch, Portfolio, Signal};
 use timing::{Stage, StageTimings, Stopwatch};
 
 /// Why a backtest could not run.
@@ -142,7 +142,9 @@ impl Engine {
             watch.start();
             ingest.run(&batch, cols)?;
             watch.lap(Stage::Ingest);
-            indicators.run(&batch, cols);
+            let after = (start + s.batch_size).min(series.len())
+                ..(start + 2 * s.batch_size).min(series.len());
+            indicators.run(&batch, cols, &NextBatch::new(series, after));
             watch.lap(Stage::Indicators);
             signal.run(&batch, cols);
             watch.lap(Stage::Signal);

@@ -21,6 +21,52 @@ pub(crate) struct Batch<'a> {
     pub volume: &'a [f64],
 }
 
+/// The raw columns of the batch after the current one, fetched into cache while the indicators'
+/// recurrences leave the memory system idle; otherwise ingest waits on memory a batch at a time
+/// once a series outgrows the cache.
+pub(crate) struct NextBatch {
+    columns: [*const u8; 6],
+    bytes: usize,
+}
+
+impl NextBatch {
+    /// The batch of `series` at `range` (empty past the end).
+    pub(crate) fn new(s: &super::candles::CandleSeries, range: std::ops::Range<usize>) -> Self {
+        let start = |column: &[f64]| column[range.start..].as_ptr().cast::<u8>();
+        Self {
+            columns: [
+                s.ts[range.start..].as_ptr().cast::<u8>(),
+                start(&s.open),
+                start(&s.high),
+                start(&s.low),
+                start(&s.close),
+                start(&s.volume),
+            ],
+            bytes: range.len() * 8,
+        }
+    }
+
+    /// Prefetches one cache line, cycling through the six columns: called once per candle of a
+    /// batch, it covers the next batch of the same size.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, i: usize) {
+        let offset = i / self.columns.len() * 64;
+        if offset < self.bytes {
+            let line = self.columns[i % self.columns.len()].wrapping_add(offset);
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a prefetch is only a hint; it never faults and changes no memory. `line`
+            // lies inside the series' column anyway.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    line.cast::<i8>(),
+                )
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = line;
+        }
+    }
+}
+
 /// Signal codes written by the signal stage.
 pub(crate) const ENTER_LONG: i8 = 1;
 pub(crate) const EXIT_LONG: i8 = -1;
@@ -148,8 +194,9 @@ impl Indicators {
         }
     }
 
-    pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns) {
+    pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns, next: &NextBatch) {
         for i in 0..b.close.len() {
+            next.prefetch(i);
             cols.ema_fast[i] = self.fast.update(b.close[i]);
             cols.ema_slow[i] = self.slow.update(b.close[i]);
             (cols.gain[i], cols.loss[i]) = self.rsi.update(cols.change[i]);
