@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
+mod common;
+
 use assert_cmd::Command;
+use common::schema::{Distribution, Environment, Fingerprint, Phases, Stage};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -27,56 +30,6 @@ struct Bench {
     started_at: String,
     duration_s: f64,
     phases: Phases,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Distribution {
-    min: f64,
-    median: f64,
-    p95: f64,
-    mean: f64,
-    stddev: f64,
-    samples: Vec<f64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Stage {
-    p50_ms: f64,
-    p95_ms: f64,
-    max_ms: f64,
-    total_ms: f64,
-}
-
-#[derive(Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct Fingerprint {
-    trades: u64,
-    final_equity: f64,
-    digest: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Environment {
-    perfsuite: String,
-    build_profile: String,
-    git_commit: Option<String>,
-    git_branch: Option<String>,
-    os: String,
-    cpu: String,
-    cores: usize,
-    memory_mb: u64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Phases {
-    generation_s: f64,
-    warmup_s: f64,
-    measured_s: f64,
 }
 
 fn bench(args: &[&str]) -> Bench {

@@ -10,6 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::schema::{Distribution, Environment, Fingerprint, Phases, Stage};
 use common::{squeeze, stderr, stdout, Workspace};
 use serde::Deserialize;
 
@@ -70,37 +71,6 @@ const BENCH_KEYS: [&str; 20] = [
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Distribution {
-    min: f64,
-    median: f64,
-    p95: f64,
-    mean: f64,
-    stddev: f64,
-    samples: Vec<f64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Stage {
-    p50_ms: f64,
-    p95_ms: f64,
-    max_ms: f64,
-    total_ms: f64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Fingerprint {
-    trades: u64,
-    final_equity: f64,
-    digest: String,
-}
-
-/// Every engine knob, as in a scenario's `[engine]` table.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct Engine {
     batch_size: u64,
@@ -115,29 +85,6 @@ struct Engine {
     slippage_bps: f64,
     commission_bps: f64,
     initial_cash: f64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Environment {
-    perfsuite: String,
-    build_profile: String,
-    git_commit: Option<String>,
-    git_branch: Option<String>,
-    os: String,
-    cpu: String,
-    cores: usize,
-    memory_mb: u64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Phases {
-    generation_s: f64,
-    warmup_s: f64,
-    measured_s: f64,
 }
 
 #[derive(Debug, Deserialize)]

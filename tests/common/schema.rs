@@ -1,0 +1,56 @@
+//! The parts of bench.json that `bench` and `run` share, as a user's tool would read them: each
+//! struct rejects unknown fields, so a renamed or added key fails a test.
+#![allow(dead_code)] // fields are read by deserialization: that the keys parse is the assertion
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    pub min: f64,
+    pub median: f64,
+    pub p95: f64,
+    pub mean: f64,
+    pub stddev: f64,
+    pub samples: Vec<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+    pub total_ms: f64,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fingerprint {
+    pub trades: u64,
+    pub final_equity: f64,
+    pub digest: String,
+}
+
+/// Every engine knob, as in a scenario's `[engine]` table.
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub perfsuite: String,
+    pub build_profile: String,
+    pub git_commit: Option<String>,
+    pub git_branch: Option<String>,
+    pub os: String,
+    pub cpu: String,
+    pub cores: usize,
+    pub memory_mb: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phases {
+    pub generation_s: f64,
+    pub warmup_s: f64,
+    pub measured_s: f64,
+}
