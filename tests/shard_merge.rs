@@ -206,3 +206,46 @@ fn shard_values_outside_1_to_n_or_not_numbers_exit_2() {
         assert!(!ws.exists("out"), "{bad}: nothing ran");
     }
 }
+
+/// The shipped suite, split the way `run --shard` splits it (`list --shard` selects the same
+/// scenarios without running them): for every N, shards 1..N are disjoint and hold it all.
+#[test]
+fn shards_of_the_shipped_suite_are_disjoint_and_hold_every_scenario() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let names = |shard: Option<String>| -> Vec<String> {
+        let mut cmd = Command::cargo_bin("perfsuite").unwrap();
+        cmd.current_dir(root).args(["list", "scenarios"]);
+        if let Some(shard) = shard {
+            cmd.args(["--shard", &shard]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        // After the header, scenario rows start with a name; rules and wrapped cells do not.
+        stdout(&out)
+            .lines()
+            .skip(3)
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| {
+                w.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) && !l_is_rule(w)
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let all: BTreeSet<String> = names(None).into_iter().collect();
+    assert!(all.len() >= 4, "the shipped suite: {all:?}");
+    for n in 1..=all.len() + 1 {
+        let shards: Vec<Vec<String>> = (1..=n).map(|k| names(Some(format!("{k}/{n}")))).collect();
+        let joined: Vec<&String> = shards.iter().flatten().collect();
+        let unique: BTreeSet<&String> = joined.iter().copied().collect();
+        assert_eq!(
+            joined.len(),
+            unique.len(),
+            "a scenario in two shards of {n}: {shards:?}"
+        );
+        assert_eq!(
+            unique,
+            all.iter().collect(),
+            "shards of {n} miss a scenario: {shards:?}"
+        );
+    }
+}
