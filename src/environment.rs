@@ -51,12 +51,12 @@ impl Environment {
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
+        let (commit, branch) = git_revision();
         Self {
             perfsuite: env!("CARGO_PKG_VERSION").to_owned(),
             build_profile: build_profile().to_owned(),
-            git_commit: git(&["rev-parse", "HEAD"]).or_else(|| non_empty_var("GITHUB_SHA")),
-            git_branch: git(&["rev-parse", "--abbrev-ref", "HEAD"])
-                .filter(|b| b != "HEAD")
+            git_commit: commit.or_else(|| non_empty_var("GITHUB_SHA")),
+            git_branch: branch
                 .or_else(|| non_empty_var("GITHUB_HEAD_REF"))
                 .or_else(|| non_empty_var("GITHUB_REF_NAME")),
             os: if os.is_empty() {
@@ -78,14 +78,25 @@ impl Environment {
     }
 }
 
-fn git(args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .args(args)
+/// The commit and branch checked out in the current folder, from one `git` call (every child
+/// measuring a scenario asks); the branch is `None` on a detached HEAD.
+fn git_revision() -> (Option<String>, Option<String>) {
+    let Ok(out) = Command::new("git")
+        .args(["rev-parse", "HEAD", "--abbrev-ref", "HEAD"])
         .stderr(std::process::Stdio::null())
         .output()
-        .ok()?;
-    let text = String::from_utf8(out.stdout).ok()?;
-    (out.status.success() && !text.trim().is_empty()).then(|| text.trim().to_owned())
+    else {
+        return (None, None);
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    match (out.status.success(), lines.next(), lines.next()) {
+        (true, Some(commit), branch) => (
+            Some(commit.to_owned()),
+            branch.filter(|&b| b != "HEAD").map(str::to_owned),
+        ),
+        _ => (None, None),
+    }
 }
 
 fn non_empty_var(name: &str) -> Option<String> {

@@ -112,7 +112,8 @@ pub fn run_child(
     let status = loop {
         match lines.recv_timeout(Duration::from_millis(5)) {
             Ok(line) => handle_line(line),
-            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(2)),
+            // stderr closed: the child is exiting, and is reaped within a fraction of a ms.
+            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_micros(200)),
             Err(RecvTimeoutError::Timeout) => {}
         }
         match child.try_wait() {
