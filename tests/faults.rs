@@ -19,6 +19,14 @@ fn three_with_a_hang_in_the_middle(b_extra: &str) -> Fixture {
     ])
 }
 
+/// `perfsuite run s --out out` started with the middle scenario hanging.
+fn start_hanging_run(f: &Fixture) -> std::process::Child {
+    f.perfsuite(&["run", "s", "--out", "out"])
+        .env(FAULT_VAR, "hang:HANG")
+        .spawn()
+        .unwrap()
+}
+
 /// The summary's rows as (scenario, verdict, first reason).
 fn rows(summary: &serde_json::Value) -> Vec<(String, String, String)> {
     summary["scenarios"]
@@ -42,11 +50,7 @@ fn is_error(row: &(String, String, String)) -> bool {
 #[test]
 fn a_child_killed_by_sigkill_is_an_error_row_naming_the_signal_and_the_others_run() {
     let f = three_with_a_hang_in_the_middle("");
-    let run = f
-        .perfsuite(&["run", "s", "--out", "out"])
-        .env(FAULT_VAR, "hang:HANG")
-        .spawn()
-        .unwrap();
+    let run = start_hanging_run(&f);
     let hung = child_with(run.id(), "HANG");
     signal(hung.into(), libc::SIGKILL);
     let outcome = common::finish(run);
@@ -101,12 +105,7 @@ fn a_panic_and_an_abort_in_the_child_are_error_rows_and_strict_exits_3() {
 fn a_hanging_scenario_ends_at_its_timeout() {
     let f = three_with_a_hang_in_the_middle("timeout_s = 0.3\n");
     let started = Instant::now();
-    let outcome = common::finish(
-        f.perfsuite(&["run", "s", "--out", "out"])
-            .env(FAULT_VAR, "hang:HANG")
-            .spawn()
-            .unwrap(),
-    );
+    let outcome = common::finish(start_hanging_run(&f));
     assert_eq!(outcome.code(), 0, "{}", outcome.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(10),
@@ -173,11 +172,7 @@ fn a_read_only_output_folder_is_named_and_exits_2() {
 #[test]
 fn an_output_folder_removed_mid_run_stops_the_run_with_exit_2_and_is_not_recreated() {
     let f = three_with_a_hang_in_the_middle("");
-    let run = f
-        .perfsuite(&["run", "s", "--out", "out"])
-        .env(FAULT_VAR, "hang:HANG")
-        .spawn()
-        .unwrap();
+    let run = start_hanging_run(&f);
     let hung = child_with(run.id(), "HANG");
     assert!(
         f.path("out/a/bench.json").is_file(),
@@ -267,11 +262,7 @@ fn ctrl_c_stops_the_child_keeps_finished_results_and_exits_130() {
 #[test]
 fn a_second_run_into_the_same_folder_is_refused_naming_the_lock_and_its_pid() {
     let f = three_with_a_hang_in_the_middle("");
-    let first = f
-        .perfsuite(&["run", "s", "--out", "out"])
-        .env(FAULT_VAR, "hang:HANG")
-        .spawn()
-        .unwrap();
+    let first = start_hanging_run(&f);
     let holder = first.id();
     child_with(holder, "HANG");
     let lock = f.path("out").join(LOCK_FILE);
@@ -330,11 +321,7 @@ fn merge_and_ab_refuse_a_folder_another_process_holds() {
 #[test]
 fn a_killed_run_leaves_no_orphan_and_its_stale_lock_is_taken_over_with_a_warning() {
     let f = three_with_a_hang_in_the_middle("");
-    let mut first = f
-        .perfsuite(&["run", "s", "--out", "out"])
-        .env(FAULT_VAR, "hang:HANG")
-        .spawn()
-        .unwrap();
+    let mut first = start_hanging_run(&f);
     let dead = first.id();
     let hung = child_with(dead, "HANG");
     signal(dead.into(), libc::SIGKILL);
