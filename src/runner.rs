@@ -1,6 +1,7 @@
-//! Measuring a scenario in a child process: the same (or another) perfsuite binary runs
-//! `bench` and prints its measurement as JSON. The child's peak RSS is its own, a crash stays
-//! contained, and a time limit can be enforced by killing it.
+//! Measuring a scenario in child processes, one per measured repeat: the same (or another)
+//! perfsuite binary runs `bench` and prints its measurement as JSON. The child's peak RSS is its
+//! own, a crash stays contained, a time limit can be enforced by killing it, and each sample is
+//! an independent process.
 //!
 //! The interface is `perfsuite bench --candles N --seed S --repeats R --warmup W --symbol SYM
 //! --engine-json JSON --progress`: one [`Measurement`] JSON object on stdout, progress lines
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::measure::BenchSpec;
 use crate::results::{Measurement, SCHEMA_VERSION};
+use crate::stats::Distribution;
 
 /// Prefix of the progress lines a child prints on stderr.
 pub const PROGRESS_PREFIX: &str = "perfsuite-progress: ";
@@ -76,15 +78,39 @@ fn die_with_parent(cmd: &mut Command) {
 #[cfg(not(target_os = "linux"))]
 fn die_with_parent(_: &mut Command) {}
 
-/// Runs `exe bench` for `spec`, killing it after `timeout`. `on_progress` receives each
-/// progress message (without its prefix) as it arrives.
+/// A scenario's time limit (`timeout_s`), shared by every child process that measures it.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    /// `limit` from now.
+    pub fn after(limit: Duration) -> Self {
+        Self {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
+    fn passed(&self) -> bool {
+        Instant::now() > self.at
+    }
+
+    fn reason(&self) -> String {
+        format!("timed out after {} s (timeout_s)", self.limit.as_secs_f64())
+    }
+}
+
+/// Runs `exe bench` for `spec`, killing it at `deadline`. `on_progress` receives each progress
+/// message (without its prefix) as it arrives.
 pub fn run_child(
     exe: &Path,
     spec: &BenchSpec,
-    timeout: Option<Duration>,
+    deadline: Option<Deadline>,
     mut on_progress: impl FnMut(&str),
 ) -> ChildOutcome {
-    let started = Instant::now();
     let mut child = match bench_command(exe, spec).spawn() {
         Ok(child) => child,
         Err(e) => return ChildOutcome::Failed(format!("could not start {}: {e}", exe.display())),
@@ -121,12 +147,9 @@ pub fn run_child(
             Ok(None) => {}
             Err(e) => break Err(format!("could not wait for the child process: {e}")),
         }
-        if let Some(limit) = timeout.filter(|&limit| started.elapsed() > limit) {
+        if let Some(deadline) = deadline.filter(Deadline::passed) {
             kill(&mut child);
-            break Err(format!(
-                "timed out after {} s (timeout_s)",
-                limit.as_secs_f64()
-            ));
+            break Err(deadline.reason());
         }
         if crate::interrupt::requested() {
             kill(&mut child);
@@ -154,6 +177,85 @@ pub fn run_child(
             Err(e) => ChildOutcome::Failed(format!("the child printed no valid result: {e}")),
         },
     }
+}
+
+/// Measures `spec` as `spec.repeats` child processes of one repeat each, every one after its own
+/// warm-ups, so that each sample is an independent process: a process that happens to run slow
+/// (a noisy neighbour, an unlucky memory layout) shows up in the spread instead of shifting
+/// every sample at once. The runs are then [`combine`]d into one measurement.
+pub fn run_repeats(
+    exe: &Path,
+    spec: &BenchSpec,
+    deadline: Option<Deadline>,
+    mut on_progress: impl FnMut(&str),
+) -> ChildOutcome {
+    let one = BenchSpec {
+        repeats: 1,
+        ..spec.clone()
+    };
+    let mut runs = Vec::with_capacity(spec.repeats as usize);
+    for repeat in 1..=spec.repeats {
+        let outcome = run_child(exe, &one, deadline, |status| {
+            on_progress(&format!("repeat {repeat}/{}: {status}", spec.repeats))
+        });
+        match outcome {
+            ChildOutcome::Measured(m) => runs.push(*m),
+            failed => return failed,
+        }
+    }
+    match combine(runs) {
+        Ok(m) => ChildOutcome::Measured(Box::new(m)),
+        Err(e) => ChildOutcome::Failed(e),
+    }
+}
+
+/// One measurement from single-repeat runs of the same work: every throughput sample; the stage
+/// figures of the run with the median stage latency; the largest peak RSS. The runs must agree
+/// on the fingerprint.
+pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
+    let first = runs.first().ok_or("no run")?.fingerprint.clone();
+    if let Some(other) = runs.iter().find(|m| m.fingerprint != first) {
+        return Err(format!(
+            "runs disagree on the fingerprint ({} vs {}): the build is not deterministic",
+            first.digest, other.fingerprint.digest
+        ));
+    }
+    let samples: Vec<f64> = runs
+        .iter()
+        .flat_map(|m| m.candles_per_sec.samples.iter().copied())
+        .collect();
+    let peak = runs
+        .iter()
+        .filter_map(|m| m.peak_rss_mb)
+        .max_by(f64::total_cmp);
+    let (duration, generation, warmup, measured) =
+        runs.iter().fold((0.0, 0.0, 0.0, 0.0), |acc, m| {
+            (
+                acc.0 + m.duration_s,
+                acc.1 + m.phases.generation_s,
+                acc.2 + m.phases.warmup_s,
+                acc.3 + m.phases.measured_s,
+            )
+        });
+    let started_at = runs[0].started_at.clone();
+    runs.sort_by(|a, b| {
+        a.p95_stage_latency_ms
+            .unwrap_or(0.0)
+            .total_cmp(&b.p95_stage_latency_ms.unwrap_or(0.0))
+    });
+    let count = runs.len();
+    let mut m = runs.swap_remove(count / 2);
+    m.repeats = samples.len() as u32;
+    m.candles_per_sec = Distribution::of(samples).ok_or("no samples")?;
+    m.peak_rss_mb = peak;
+    m.started_at = started_at;
+    m.duration_s = duration;
+    (
+        m.phases.generation_s,
+        m.phases.warmup_s,
+        m.phases.measured_s,
+    ) = (generation, warmup, measured);
+    Ok(m)
 }
 
 fn kill(child: &mut Child) {
@@ -216,5 +318,44 @@ pub fn signal_name(signal: i32) -> &'static str {
         13 => "SIGPIPE",
         15 => "SIGTERM",
         _ => "signal",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::fixtures::result;
+
+    fn run(sample: f64, latency: f64, rss: f64) -> Measurement {
+        let mut m = result("s", &[sample]).measurement;
+        m.p95_stage_latency_ms = Some(latency);
+        m.peak_rss_mb = Some(rss);
+        m
+    }
+
+    #[test]
+    fn combined_runs_keep_every_sample_the_largest_rss_and_the_median_latency_run() {
+        let m = combine(vec![
+            run(30.0, 0.9, 10.0),
+            run(10.0, 0.1, 30.0),
+            run(20.0, 0.5, 20.0),
+        ])
+        .unwrap();
+        assert_eq!(m.candles_per_sec.samples, vec![30.0, 10.0, 20.0]);
+        assert_eq!(
+            (m.candles_per_sec.min, m.candles_per_sec.median),
+            (10.0, 20.0)
+        );
+        assert_eq!(m.repeats, 3);
+        assert_eq!(m.peak_rss_mb, Some(30.0));
+        assert_eq!(m.p95_stage_latency_ms, Some(0.5));
+    }
+
+    #[test]
+    fn runs_that_disagree_on_the_fingerprint_are_refused() {
+        let mut other = run(10.0, 0.1, 10.0);
+        other.fingerprint.digest = "0000000000000000".into();
+        let err = combine(vec![run(10.0, 0.1, 10.0), other]).unwrap_err();
+        assert!(err.contains("not deterministic"), "{err}");
     }
 }

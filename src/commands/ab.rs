@@ -16,8 +16,7 @@ use crate::interrupt;
 use crate::outdir::Lock;
 use crate::progress::ProgressLine;
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
-use crate::runner::{run_child, ChildOutcome, INTERRUPTED};
-use crate::stats::Distribution;
+use crate::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
 use crate::suite::{bench_spec, error_row, scenario_result};
 
 /// Runs the command.
@@ -45,8 +44,10 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
             repeats: 1,
             ..bench_spec(scenario)
         };
-        let timeout = scenario.timeout_s.map(Duration::from_secs_f64);
-        match interleave(&sides, &spec, scenario.repeats, timeout, &progress) {
+        let deadline = scenario
+            .timeout_s
+            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        match interleave(&sides, &spec, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {
                     let combined = combine(runs).map_err(|e| {
@@ -117,7 +118,7 @@ fn interleave(
     sides: &[std::path::PathBuf; 2],
     spec: &crate::measure::BenchSpec,
     repeats: u32,
-    timeout: Option<Duration>,
+    deadline: Option<Deadline>,
     progress: &ProgressLine,
 ) -> Result<[Vec<Measurement>; 2], String> {
     let mut runs: [Vec<Measurement>; 2] = Default::default();
@@ -125,7 +126,7 @@ fn interleave(
         for (side, exe) in sides.iter().enumerate() {
             let label = ["A (base)", "B (head)"][side];
             progress.show(&format!("round {round}/{repeats} {label}"));
-            match run_child(exe, spec, timeout, |_| {}) {
+            match run_child(exe, spec, deadline, |_| {}) {
                 ChildOutcome::Measured(m) => runs[side].push(*m),
                 ChildOutcome::Failed(reason) => {
                     return Err(format!("{label} {}: {reason}", exe.display()))
@@ -134,53 +135,4 @@ fn interleave(
         }
     }
     Ok(runs)
-}
-
-/// One measurement from single-repeat runs of the same work: every throughput sample; the stage
-/// figures of the run with the median stage latency; the largest peak RSS. The runs must agree
-/// on the fingerprint.
-pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
-    let first = runs.first().ok_or("no run")?.fingerprint.clone();
-    if let Some(other) = runs.iter().find(|m| m.fingerprint != first) {
-        return Err(format!(
-            "runs disagree on the fingerprint ({} vs {}): the build is not deterministic",
-            first.digest, other.fingerprint.digest
-        ));
-    }
-    let samples: Vec<f64> = runs
-        .iter()
-        .flat_map(|m| m.candles_per_sec.samples.iter().copied())
-        .collect();
-    let peak = runs
-        .iter()
-        .filter_map(|m| m.peak_rss_mb)
-        .max_by(f64::total_cmp);
-    let (duration, generation, warmup, measured) =
-        runs.iter().fold((0.0, 0.0, 0.0, 0.0), |acc, m| {
-            (
-                acc.0 + m.duration_s,
-                acc.1 + m.phases.generation_s,
-                acc.2 + m.phases.warmup_s,
-                acc.3 + m.phases.measured_s,
-            )
-        });
-    let started_at = runs[0].started_at.clone();
-    runs.sort_by(|a, b| {
-        a.p95_stage_latency_ms
-            .unwrap_or(0.0)
-            .total_cmp(&b.p95_stage_latency_ms.unwrap_or(0.0))
-    });
-    let count = runs.len();
-    let mut m = runs.swap_remove(count / 2);
-    m.repeats = samples.len() as u32;
-    m.candles_per_sec = Distribution::of(samples).ok_or("no samples")?;
-    m.peak_rss_mb = peak;
-    m.started_at = started_at;
-    m.duration_s = duration;
-    (
-        m.phases.generation_s,
-        m.phases.warmup_s,
-        m.phases.measured_s,
-    ) = (generation, warmup, measured);
-    Ok(m)
 }

@@ -16,7 +16,7 @@ use crate::outdir;
 use crate::progress::ProgressLine;
 use crate::report;
 use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
-use crate::runner::{run_child, ChildOutcome, INTERRUPTED};
+use crate::runner::{run_repeats, ChildOutcome, Deadline, INTERRUPTED};
 use crate::suite::{bench_spec, error_row, scenario_result, summary_row};
 
 /// Runs the command.
@@ -30,8 +30,8 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         .map_err(|e| Error::Input(e.to_string()))?;
     let exe = current_exe()?;
     interrupt::install();
-    let summary = run_suite(&selection, &args.output, |spec, timeout, progress| {
-        run_child(&exe, spec, timeout, |status| progress.show(status))
+    let summary = run_suite(&selection, &args.output, |spec, deadline, progress| {
+        run_repeats(&exe, spec, deadline, |status| progress.show(status))
     })?;
     let comparison = match baseline {
         Some(base) if !summary.interrupted => {
@@ -91,7 +91,7 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
-    mut measure: impl FnMut(&BenchSpec, Option<Duration>, &ProgressLine) -> ChildOutcome,
+    mut measure: impl FnMut(&BenchSpec, Option<Deadline>, &ProgressLine) -> ChildOutcome,
 ) -> Result<Summary, Error> {
     let out = &output.out;
     let lock = outdir::Lock::acquire(out)?;
@@ -112,8 +112,10 @@ pub fn run_suite(
         }
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
-        let timeout = scenario.timeout_s.map(Duration::from_secs_f64);
-        let row = match measure(&bench_spec(scenario), timeout, &progress) {
+        let deadline = scenario
+            .timeout_s
+            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        let row = match measure(&bench_spec(scenario), deadline, &progress) {
             ChildOutcome::Measured(measurement) => {
                 let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
                 lock.verify()?;
