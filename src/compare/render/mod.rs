@@ -135,11 +135,13 @@ pub fn method(c: &Comparison) -> String {
     format!(
         "Thresholds are HEAD's `[regression]` budget ({thresholds}); a change exactly at a threshold counts. \
          A change is called only when it also clears the noise: with at least {} samples on each side, a two-sided \
-         Mann-Whitney U test must reject \"no shift\" at alpha {}; with fewer, overlapping [min, max] ranges and a shift \
-         under {} times the wider spread make it inconclusive. Memory is one value per run, compared directly; the p95 stage \
-         latency, one value per run with no measure of its noise, is at most inconclusive. Down is better for latency and memory, up for candles/s.",
+         Mann-Whitney U test must reject \"no shift\" at alpha {}; with fewer, a change past the threshold is inconclusive \
+         (use repeats = {} or more, or perfsuite ab). Memory, one value per run, is inconclusive when the two values' ranges \
+         overlap within {} times the spread, else the threshold decides; the p95 stage latency, one value per run with no \
+         measure of its noise, is at most inconclusive. Down is better for latency and memory, up for candles/s.",
         super::decision::MIN_RANK_SAMPLES,
         super::decision::ALPHA,
+        super::decision::MIN_RANK_SAMPLES,
         number(super::decision::SPREAD_FACTOR),
     )
 }
