@@ -91,7 +91,7 @@ pub enum Format {
 /// Options shared by the commands that measure.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Folder receiving <scenario>/bench.json, summary.json and summary.md.
+    /// Folder receiving `<scenario>/bench.json`, `summary.json` and `summary.md`.
     #[arg(long, value_name = "DIR", default_value = "perf-results")]
     pub out: PathBuf,
     /// Exit 1 on a failed budget check and 3 on a scenario that could not be measured.
