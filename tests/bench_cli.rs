@@ -32,13 +32,18 @@ struct Bench {
     phases: Phases,
 }
 
-fn bench(args: &[&str]) -> Bench {
-    let out = Command::cargo_bin("perfsuite")
+/// `perfsuite bench ARGS`, run to its end.
+fn run_bench(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("perfsuite")
         .unwrap()
         .arg("bench")
         .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench(args: &[&str]) -> Bench {
+    let out = run_bench(args);
     assert!(
         out.status.success(),
         "{}",
@@ -126,12 +131,7 @@ fn invalid_arguments_get_one_line_and_exit_2() {
         &["--engine-json", r#"{"batch_sise": 7}"#],
         &["--engine-json", r#"{"ema_fast": 40}"#],
     ] {
-        let out = Command::cargo_bin("perfsuite")
-            .unwrap()
-            .arg("bench")
-            .args(args)
-            .output()
-            .unwrap();
+        let out = run_bench(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
