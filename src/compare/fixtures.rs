@@ -56,6 +56,7 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             fingerprint: Fingerprint {
                 trades: 42,
                 final_equity: 1_012_345.5,
+                max_drawdown: 0.0625,
                 digest: "9e3779b97f4a7c15".into(),
             },
             engine: EngineSettings::default(),

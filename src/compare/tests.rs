@@ -282,6 +282,7 @@ fn pull_request() -> Comparison {
     head[1].measurement.fingerprint = crate::engine::fingerprint::Fingerprint {
         trades: 40,
         final_equity: 1_009_876.25,
+        max_drawdown: 0.125,
         digest: "5bd1e9955bd1e995".into(),
     };
     head[1].measurement.p95_stage_latency_ms = Some(18.0);

@@ -3,11 +3,17 @@
 //! FNV-1a (64-bit) is used rather than `DefaultHasher`, whose output may change between Rust
 //! releases. The engine folds whole 64-bit words (the IEEE-754 bits of prices and equities), one
 //! multiply per word, which keeps the digest cheap enough to run over every candle's equity.
+//! Indicator values are folded at a fixed stride of candle indices ([`INDICATOR_STRIDE`]), plus
+//! their final state: hashing all five of them on every candle would cost far more than 1% of a
+//! run (figures in docs/proof.md).
 
 use serde::{Deserialize, Serialize};
 
 const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The digest folds the indicator values of every candle whose index is a multiple of this.
+pub const INDICATOR_STRIDE: usize = 16;
 
 /// An FNV-1a state folding 64-bit words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +51,8 @@ pub fn fnv1a_bytes(bytes: &[u8]) -> u64 {
         .fold(OFFSET_BASIS, |h, &b| (h ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
-/// What identifies a backtest's results: two runs that agree here did the same trades and ended
-/// on the same equity path.
+/// What identifies a backtest's results: two runs that agree here did the same trades, went the
+/// same equity path and computed the same indicators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fingerprint {
@@ -54,7 +60,10 @@ pub struct Fingerprint {
     pub trades: u64,
     /// Equity at the last candle, open position marked at its close.
     pub final_equity: f64,
-    /// 16 hex digits over the trade ledger and the equity of every candle.
+    /// Largest peak-to-trough fall of equity, as a fraction of the peak.
+    pub max_drawdown: f64,
+    /// 16 hex digits over the trade ledger, the equity of every candle, the maximum drawdown and
+    /// the indicator values (every [`INDICATOR_STRIDE`]th candle's and the last ones).
     pub digest: String,
 }
 

@@ -64,6 +64,11 @@ impl Rsi {
         )
     }
 
+    /// The smoothed (gain, loss) pair so far.
+    pub fn averages(&self) -> (f64, f64) {
+        (self.gains.value(), self.losses.value())
+    }
+
     /// The RSI, 0 ..= 100, from smoothed gains and losses; 100 when there were no losses.
     #[inline(always)]
     pub fn value_of(gain: f64, loss: f64) -> f64 {

@@ -55,7 +55,8 @@ pub struct Outcome {
     pub final_equity: f64,
     /// Largest peak-to-trough fall of equity, as a fraction of the peak.
     pub max_drawdown: f64,
-    /// Digest of the trade ledger and the equity path.
+    /// Digest of the trade ledger, the equity path, the maximum drawdown and the indicator values
+    /// (see [`Fingerprint`]).
     pub digest: u64,
 }
 
@@ -65,6 +66,7 @@ impl Outcome {
         Fingerprint {
             trades: self.trades,
             final_equity: self.final_equity,
+            max_drawdown: self.max_drawdown,
             digest: format!("{:016x}", self.digest),
         }
     }
@@ -110,6 +112,30 @@ impl Engine {
         series: &CandleSeries,
         timings: Option<&mut StageTimings>,
     ) -> Result<Outcome, EngineError> {
+        self.run_observed(series, timings, |_, _| {})
+    }
+
+    /// Backtests `series` like [`Engine::run`] and writes the equity path into `equity` (emptied
+    /// first): one value per candle, the position marked at the candle's close, exactly as the
+    /// drawdown and the digest saw it. Read outside the timed stages, so only this method pays.
+    pub fn run_with_equity(
+        &mut self,
+        series: &CandleSeries,
+        equity: &mut Vec<f64>,
+    ) -> Result<Outcome, EngineError> {
+        equity.clear();
+        self.run_observed(series, None, |b, cols| {
+            equity.extend((0..b.close.len()).map(|i| cols.equity(i, b)));
+        })
+    }
+
+    /// The backtest, with `observe` called after each batch's last stage.
+    fn run_observed(
+        &mut self,
+        series: &CandleSeries,
+        timings: Option<&mut StageTimings>,
+        mut observe: impl FnMut(&Batch, &Columns),
+    ) -> Result<Outcome, EngineError> {
         let s = self.settings;
         self.ledger.clear();
         if series.is_empty() {
@@ -152,14 +178,17 @@ impl Engine {
             watch.lap(Stage::Execution);
             portfolio.run(&batch, cols);
             watch.lap(Stage::Portfolio);
+            observe(&batch, cols);
         }
         let mut digest = Fnv1a::default();
         let trades = self.ledger.trades().len() as u64;
         for word in [
             self.ledger.digest().finish(),
             portfolio.digest().finish(),
+            indicators.digest().finish(),
             trades,
             portfolio.equity().to_bits(),
+            portfolio.max_drawdown().to_bits(),
         ] {
             digest.word(word);
         }

@@ -4,7 +4,7 @@
 //! indicators, signal and portfolio are plain passes over arrays; risk and execution are fused
 //! into one sequential pass because sizing needs the equity that the previous fill produced.
 
-use super::fingerprint::Fnv1a;
+use super::fingerprint::{Fnv1a, INDICATOR_STRIDE};
 use super::indicators::{true_range, Ema, Rsi};
 use super::ledger::{ExitReason, Ledger, Trade};
 use super::settings::EngineSettings;
@@ -86,6 +86,11 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
+    /// The equity after candle `i` of batch `b`, which these columns were last filled from.
+    pub(crate) fn equity(&self, i: usize, b: &Batch) -> f64 {
+        mark_to_market(self.cash[i], self.position[i], b.close[i])
+    }
+
     pub(crate) fn new(batch_size: usize) -> Self {
         let f = || vec![0.0; batch_size];
         Self {
@@ -176,12 +181,14 @@ impl Ingest {
     }
 }
 
-/// EMA fast and slow, Wilder's RSI and the ATR, updated once per candle.
+/// EMA fast and slow, Wilder's RSI and the ATR, updated once per candle, and a digest of their
+/// values at every [`INDICATOR_STRIDE`]th candle.
 pub(crate) struct Indicators {
     fast: Ema,
     slow: Ema,
     rsi: Rsi,
     atr: Ema,
+    digest: Fnv1a,
 }
 
 impl Indicators {
@@ -191,6 +198,7 @@ impl Indicators {
             slow: Ema::new(s.ema_slow, first_close),
             rsi: Rsi::new(s.rsi_period),
             atr: Ema::wilder(s.atr_period, first_range),
+            digest: Fnv1a::default(),
         }
     }
 
@@ -202,6 +210,35 @@ impl Indicators {
             (cols.gain[i], cols.loss[i]) = self.rsi.update(cols.change[i]);
             cols.atr[i] = self.atr.update(cols.true_range[i]);
         }
+        // Candle indices, not batch positions, so the digest is the same for any batch size.
+        let first = b.start.next_multiple_of(INDICATOR_STRIDE) - b.start;
+        for i in (first..b.close.len()).step_by(INDICATOR_STRIDE) {
+            for value in [
+                cols.ema_fast[i],
+                cols.ema_slow[i],
+                cols.gain[i],
+                cols.loss[i],
+                cols.atr[i],
+            ] {
+                self.digest.float(value);
+            }
+        }
+    }
+
+    /// The digest of the sampled values, with the indicators' last values folded in.
+    pub(crate) fn digest(&self) -> Fnv1a {
+        let mut digest = self.digest;
+        let (gain, loss) = self.rsi.averages();
+        for value in [
+            self.fast.value(),
+            self.slow.value(),
+            gain,
+            loss,
+            self.atr.value(),
+        ] {
+            digest.float(value);
+        }
+        digest
     }
 }
 
@@ -366,6 +403,12 @@ impl Execution {
     }
 }
 
+/// Equity: cash plus the position valued at `close`.
+#[inline(always)]
+pub(crate) fn mark_to_market(cash: f64, position: f64, close: f64) -> f64 {
+    cash + position * close
+}
+
 /// Mark-to-market equity per candle, its running peak, the maximum drawdown, and a digest of the
 /// whole equity path.
 pub(crate) struct Portfolio {
@@ -389,7 +432,7 @@ impl Portfolio {
         let (mut peak, mut max_drawdown, mut equity, mut digest) =
             (self.peak, self.max_drawdown, self.equity, self.digest);
         for i in 0..b.close.len() {
-            equity = cols.cash[i] + cols.position[i] * b.close[i];
+            equity = mark_to_market(cols.cash[i], cols.position[i], b.close[i]);
             digest.float(equity);
             if equity > peak {
                 peak = equity;

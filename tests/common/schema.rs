@@ -29,6 +29,7 @@ pub struct Stage {
 pub struct Fingerprint {
     pub trades: u64,
     pub final_equity: f64,
+    pub max_drawdown: f64,
     pub digest: String,
 }
 
