@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod budget;
+pub mod child;
 pub mod cli;
 pub mod commands;
 pub mod compare;
