@@ -11,8 +11,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus};
 
-pub use crate::child::Deadline;
-use crate::child::{self, End, Limits};
+pub use crate::measure::child::Deadline;
+use crate::measure::child::{self, End, Limits};
 use crate::measure::BenchSpec;
 use crate::results::{Measurement, SCHEMA_VERSION};
 use crate::stats::Distribution;

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The default cap on a child's stdout and on its stderr: 64 MiB, as for every input.
-pub const OUTPUT_CAP: usize = crate::fsio::MAX_INPUT_BYTES;
+pub const OUTPUT_CAP: usize = crate::input::MAX_INPUT_BYTES;
 
 /// How many of the child's last stderr lines are kept for an error message.
 const TAIL_LINES: usize = 200;
