@@ -3,7 +3,7 @@
 //! process of its own, so both builds see the same machine state. The other build only needs to
 //! speak the `bench` interface (see `runner`), so a build from an older commit can serve.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::cli::AbArgs;
 use crate::commands::compare::compare_sets;
@@ -13,11 +13,12 @@ use crate::compare::ResultSet;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
-use crate::outdir::Lock;
-use crate::progress::ProgressLine;
+use crate::measure::bench_spec;
+use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
+use crate::output::progress::ProgressLine;
+use crate::results::folder::Lock;
+use crate::results::outcome::{error_row, scenario_result};
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
-use crate::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
-use crate::suite::{bench_spec, error_row, scenario_result};
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
@@ -44,9 +45,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
             repeats: 1,
             ..bench_spec(scenario)
         };
-        let deadline = scenario
-            .timeout_s
-            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
         match interleave(&sides, &spec, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {

@@ -9,10 +9,10 @@ use crate::cli::BenchArgs;
 use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
+use crate::measure::runner::PROGRESS_PREFIX;
 use crate::measure::{
     measure, BenchSpec, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH, PROCESS_OVERHEAD_BYTES,
 };
-use crate::runner::PROGRESS_PREFIX;
 
 /// Environment variable that makes a `bench --progress` child fail on purpose, for testing
 /// crash containment: `panic:SYMBOL`, `abort:SYMBOL` or `hang:SYMBOL`.
@@ -27,9 +27,7 @@ pub const MEMORY_LIMIT_VAR: &str = "PERFSUITE_MEMORY_LIMIT_MB";
 /// Runs the command; the JSON goes to stdout.
 pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     let engine = match &args.engine_json {
-        Some(json) => {
-            serde_json::from_str(json).map_err(|e| Error::Input(format!("--engine-json: {e}")))?
-        }
+        Some(json) => serde_json::from_str(json).map_err(Error::EngineJson)?,
         None => EngineSettings::default(),
     };
     engine
@@ -56,8 +54,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
         if args.progress {
             eprintln!("{PROGRESS_PREFIX}{}", describe(p));
         }
-    })
-    .map_err(|e| Error::Measure(e.to_string()))?;
+    })?;
     let measurement = samples.into_measurement(
         &spec,
         Environment::detect(),
@@ -66,7 +63,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
         clock.elapsed().as_secs_f64(),
     );
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
-    crate::app::print_stdout(&format!("{json}\n"));
+    crate::output::print_stdout(&format!("{json}\n"));
     Ok(EXIT_OK)
 }
 

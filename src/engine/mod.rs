@@ -6,14 +6,13 @@
 //! scenarios, budgets, files or the command line.
 
 pub mod candles;
+mod extra_work;
 pub mod fingerprint;
 pub mod indicators;
 pub mod ledger;
 pub mod settings;
 mod stages;
 pub mod timing;
-
-use std::fmt;
 
 use candles::CandleSeries;
 use fingerprint::{Fingerprint, Fnv1a};
@@ -23,9 +22,10 @@ use stages::{Batch, Columns, Execution, Indicators, Ingest, NextBatch, Portfolio
 use timing::{Stage, StageTimings, Stopwatch};
 
 /// Why a backtest could not run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
     /// A candle failed validation at ingest.
+    #[error("candle {index} is invalid: {reason}")]
     InvalidCandle {
         /// Its index in the series.
         index: usize,
@@ -33,18 +33,6 @@ pub enum EngineError {
         reason: &'static str,
     },
 }
-
-impl fmt::Display for EngineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EngineError::InvalidCandle { index, reason } => {
-                write!(f, "candle {index} is invalid: {reason}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for EngineError {}
 
 /// What one backtest produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,6 +165,7 @@ impl Engine {
             execution.run(&batch, cols, &mut self.ledger);
             watch.lap(Stage::Execution);
             portfolio.run(&batch, cols);
+            extra_work::for_batch(batch.close.len());
             watch.lap(Stage::Portfolio);
             observe(&batch, cols);
         }
