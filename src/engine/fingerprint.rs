@@ -13,7 +13,7 @@ const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// The digest folds the indicator values of every candle whose index is a multiple of this.
-pub const INDICATOR_STRIDE: usize = 16;
+pub const INDICATOR_STRIDE: usize = 64;
 
 /// An FNV-1a state folding 64-bit words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
