@@ -86,6 +86,9 @@ pub enum Format {
     Markdown,
     /// JSON for tools.
     Json,
+    /// GitHub Actions annotations (`::warning`/`::error` lines); under `GITHUB_ACTIONS=true`
+    /// they are also written to stderr with any other format.
+    Github,
 }
 
 /// Options shared by the commands that measure.
@@ -103,6 +106,9 @@ pub struct OutputArgs {
     /// Print nothing on stdout; no progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the budget checks (and any comparison) as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `perfsuite run`.
@@ -132,6 +138,9 @@ pub struct CompareArgs {
     /// Exit 1 on a regression past its fail threshold or a changed fingerprint.
     #[arg(long)]
     pub strict: bool,
+    /// Also write the comparison as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `perfsuite ab`.

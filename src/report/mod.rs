@@ -1,26 +1,18 @@
 //! Rendering a run's summary for people and tools: one file per format. Rendering never
 //! measures; it works from a [`Summary`] alone, so it is tested on hand-built results.
 
+pub mod github;
 mod json;
+pub mod junit;
 mod markdown;
 mod table;
 
 use crate::budget::Verdict;
-use crate::cli::Format;
-use crate::results::{Counts, Summary};
+use crate::results::Counts;
 
 pub use json::render as json;
 pub use markdown::render as markdown;
 pub use table::{finish_table, new_table, render as table};
-
-/// Renders `summary` in `format`.
-pub fn render(summary: &Summary, format: Format) -> String {
-    match format {
-        Format::Table => table(summary),
-        Format::Markdown => markdown(summary),
-        Format::Json => json(summary),
-    }
-}
 
 /// "4 scenarios: 3 pass, 1 warn", naming only the verdicts that occurred.
 pub fn headline(counts: &Counts) -> String {
