@@ -22,6 +22,7 @@ pub mod progress;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod schema;
 pub mod shard;
 pub mod stats;
 pub mod suite;
