@@ -91,6 +91,17 @@ pub enum Format {
     Github,
 }
 
+impl From<Format> for crate::output::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => Self::Table,
+            Format::Markdown => Self::Markdown,
+            Format::Json => Self::Json,
+            Format::Github => Self::Github,
+        }
+    }
+}
+
 /// Options shared by the commands that measure.
 #[derive(Debug, Args)]
 pub struct OutputArgs {

@@ -36,7 +36,8 @@ pub fn to_file_text(schema: &Schema) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{fixtures::pull_request, render, Format};
+    use crate::compare::{fixtures::pull_request, render};
+    use crate::output::Format;
 
     fn validator(name: &str) -> jsonschema::Validator {
         let (_, schema) = all().into_iter().find(|(n, _)| *n == name).unwrap();
@@ -64,14 +65,14 @@ mod tests {
     fn a_summary_with_every_verdict_matches_its_schema() {
         assert_valid(
             "summary.schema.json",
-            &crate::report::json(&crate::report::fixtures::summary()),
+            &crate::output::report::json(&crate::output::report::fixtures::summary()),
         );
     }
 
     #[test]
     fn a_schema_rejects_a_renamed_key() {
         let mut summary =
-            serde_json::to_value(crate::report::fixtures::summary()).expect("serialises");
+            serde_json::to_value(crate::output::report::fixtures::summary()).expect("serialises");
         let counts = summary["counts"].take();
         summary["tally"] = counts;
         assert!(!validator("summary.schema.json").is_valid(&summary));

@@ -6,8 +6,8 @@ use crate::cli::{CompareArgs, Format};
 use crate::commands::emit;
 use crate::compare::{self, load_result_set, Comparison, ResultSet};
 use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_OK};
-use crate::report::github::Files;
-use crate::report::junit;
+use crate::output::github::Files;
+use crate::output::junit;
 
 /// Runs the command.
 pub fn run(args: CompareArgs) -> Result<u8, Error> {

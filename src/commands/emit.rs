@@ -9,13 +9,12 @@ use std::path::Path;
 
 use quick_junit::TestSuite;
 
-use crate::cli::Format;
 use crate::commands::Selection;
 use crate::compare::{self, Comparison};
 use crate::error::Error;
-use crate::fsio::write_atomic;
-use crate::report::github::{self, Annotation, Files};
-use crate::report::{self, junit};
+use crate::output::github::{self, Annotation, Files};
+use crate::output::{junit, report, Format};
+use crate::results::atomic::write_atomic;
 use crate::results::Summary;
 
 /// The scenario file of each selected scenario, for annotations.
@@ -41,32 +40,20 @@ pub fn annotations(
 
 /// The text for stdout: the summary, then the comparison. As JSON, one document: the summary's,
 /// the comparison's, or `{"summary": ..., "comparison": ...}` for both. As `github`, the
-/// annotations.
+/// annotations of both, naming each scenario's file from `files`.
 pub fn render(
     summary: Option<&Summary>,
     comparison: Option<&Comparison>,
     format: Format,
     files: &Files,
 ) -> String {
-    let summary_text = |s| match format {
-        Format::Table => report::table(s),
-        Format::Markdown => report::markdown(s),
-        Format::Json => report::json(s),
-        Format::Github => String::new(),
-    };
-    let comparison_text = |c| match format {
-        Format::Table => compare::render(c, compare::Format::Table),
-        Format::Markdown => compare::render(c, compare::Format::Markdown),
-        Format::Json => compare::render(c, compare::Format::Json),
-        Format::Github => String::new(),
-    };
     match (summary, comparison, format) {
         (_, _, Format::Github) => github::render(&annotations(summary, comparison, files)),
-        (Some(s), None, _) => summary_text(s),
-        (None, Some(c), _) => comparison_text(c),
+        (Some(s), None, _) => report::render(s, format),
+        (None, Some(c), _) => compare::render(c, format),
         (None, None, _) => String::new(),
         (Some(s), Some(c), Format::Json) => {
-            let compared: serde_json::Value = serde_json::from_str(&comparison_text(c))
+            let compared: serde_json::Value = serde_json::from_str(&compare::render(c, format))
                 .expect("the comparison renders valid JSON");
             let both = serde_json::json!({ "summary": s, "comparison": compared });
             format!(
@@ -74,21 +61,26 @@ pub fn render(
                 serde_json::to_string_pretty(&both).expect("JSON values serialise")
             )
         }
-        (Some(s), Some(c), _) => format!("{}\n{}", summary_text(s), comparison_text(c)),
+        (Some(s), Some(c), _) => format!(
+            "{}\n{}",
+            report::render(s, format),
+            compare::render(c, format)
+        ),
     }
 }
 
-/// Prints `render(...)` on stdout unless `quiet`, and under GitHub Actions the annotations on
+/// Prints [`render`] on stdout unless `quiet`, and under GitHub Actions the annotations on
 /// stderr unless they are already on stdout.
 pub fn print(
     summary: Option<&Summary>,
     comparison: Option<&Comparison>,
-    format: Format,
+    format: impl Into<Format>,
     quiet: bool,
     files: &Files,
 ) {
+    let format = format.into();
     if !quiet {
-        crate::app::print_stdout(&render(summary, comparison, format, files));
+        crate::output::print_stdout(&render(summary, comparison, format, files));
     }
     if github::in_github_actions() && (quiet || format != Format::Github) {
         eprint!(

@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::budget::{Regression, Statistic};
 use crate::engine::fingerprint::Fingerprint;
 use crate::environment::Environment;
+use crate::judge::{Regression, Statistic};
+use crate::output::Format;
 use crate::results::ScenarioResult;
 use crate::stats::Distribution;
 
@@ -445,24 +446,16 @@ fn environment_differences(base: &Environment, head: &Environment) -> Vec<Enviro
     .collect()
 }
 
-/// An output format of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// A table for a terminal, readable at 80 columns.
-    #[default]
-    Table,
-    /// Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
-    Markdown,
-    /// JSON for tools, with stable keys.
-    Json,
-}
-
 /// `c` written in `format`.
 pub fn render(c: &Comparison, format: Format) -> String {
     match format {
         Format::Table => render::table::render(c),
         Format::Markdown => render::markdown::render(c),
         Format::Json => render::json::render(c),
+        Format::Github => crate::output::github::render(&crate::output::github::for_comparison(
+            c,
+            &Default::default(),
+        )),
     }
 }
 

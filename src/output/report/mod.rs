@@ -1,18 +1,29 @@
 //! Rendering a run's summary for people and tools: one file per format. Rendering never
 //! measures; it works from a [`Summary`] alone, so it is tested on hand-built results.
 
-pub mod github;
 mod json;
-pub mod junit;
 mod markdown;
 mod table;
 
-use crate::budget::Verdict;
-use crate::results::Counts;
+use crate::judge::Verdict;
+use crate::output::Format;
+use crate::results::{Counts, Summary};
 
 pub use json::render as json;
 pub use markdown::render as markdown;
 pub use table::{finish_table, new_table, render as table};
+
+/// Renders `summary` in `format` (annotations name no file: see `commands::emit` for that).
+pub fn render(summary: &Summary, format: Format) -> String {
+    match format {
+        Format::Table => table(summary),
+        Format::Markdown => markdown(summary),
+        Format::Json => json(summary),
+        Format::Github => {
+            super::github::render(&super::github::for_summary(summary, &Default::default()))
+        }
+    }
+}
 
 /// "4 scenarios: 3 pass, 1 warn", naming only the verdicts that occurred.
 pub fn headline(counts: &Counts) -> String {
@@ -75,7 +86,7 @@ pub fn fixed(v: Option<f64>, decimals: usize) -> String {
 
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use crate::budget::Verdict;
+    use crate::judge::Verdict;
     use crate::results::{Counts, Summary, SummaryRow};
 
     fn row(

@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use crate::budget::Verdict;
 use crate::compare::render::{metric_label, pct, value, BEHAVIOUR_CHANGED};
 use crate::compare::{ChangeVerdict, Comparison};
+use crate::judge::Verdict;
 use crate::results::Summary;
 
 /// The environment variable GitHub Actions sets to `true` on its runners.
@@ -195,7 +195,7 @@ pub fn escape_property(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::compare::fixtures::pull_request;
-    use crate::report::fixtures;
+    use crate::output::report::fixtures;
 
     fn files() -> Files {
         ["btc-5m", "eth-200k", "huge", "btc-50k"]

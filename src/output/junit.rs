@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::budget::{Check, Verdict};
 use crate::compare::render::{metric_label, pct, value, BEHAVIOUR_CHANGED, NOT_COMPARED};
 use crate::compare::{ChangeVerdict, Comparison, MetricComparison};
+use crate::judge::{Check, Verdict};
 use crate::results::{ScenarioResult, Summary};
 
 /// A report named `perfsuite` holding `suites`.
@@ -159,13 +159,13 @@ fn case(scenario: &str, what: &str, status: TestCaseStatus) -> TestCase {
 mod tests {
     use super::*;
     use crate::compare::fixtures::{pull_request, result};
-    use crate::report::fixtures;
+    use crate::output::report::fixtures;
 
     /// The fixture summary's results, with the checks its verdicts imply.
     fn results() -> BTreeMap<String, ScenarioResult> {
         let check = |metric: &str, value: f64, verdict| Check {
             metric: metric.into(),
-            kind: crate::budget::LimitKind::Floor,
+            kind: crate::judge::LimitKind::Floor,
             value: Some(value),
             floor: Some(833.0),
             ceiling: None,
