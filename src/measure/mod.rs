@@ -3,9 +3,10 @@
 //! while the engine times its stages per batch.
 //!
 //! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
-//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`runner`] runs
+//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`child`] runs any child process under limits; [`runner`] runs
 //! a measurement in a child process and reads back what it printed.
 
+pub mod child;
 pub mod runner;
 
 use std::collections::BTreeMap;
