@@ -11,7 +11,7 @@ use crate::output::junit;
 
 /// Runs the command.
 pub fn run(args: CompareArgs) -> Result<u8, Error> {
-    let load = |path| load_result_set(path).map_err(|e| Error::Input(e.to_string()));
+    let load = |path| load_result_set(path).map_err(Error::from);
     let (base, head) = (load(&args.base)?, load(&args.head)?);
     let how = Output {
         format: args.format,

@@ -23,12 +23,7 @@ use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args.suite)?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(load_result_set)
-        .transpose()
-        .map_err(|e| Error::Input(e.to_string()))?;
+    let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     let exe = current_exe()?;
     interrupt::install();
     let summary = run_suite(&selection, &args.output, |spec, deadline, progress| {
@@ -40,7 +35,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         && !summary.interrupted
         && summary.scenarios.iter().any(|r| r.bench.is_some())
     {
-        load_result_set(&output.out).map_err(|e| Error::Input(e.to_string()))?
+        load_result_set(&output.out)?
     } else {
         ResultSet::new(&output.out)
     };
