@@ -151,10 +151,7 @@ fn under_github_actions_annotations_go_to_stderr_and_stdout_stays_clean() {
 #[test]
 fn outside_github_actions_nothing_is_annotated_unless_asked() {
     let ws = suite();
-    let out = ws
-        .perfsuite(["run"])
-        .output()
-        .unwrap();
+    let out = ws.perfsuite(["run"]).output().unwrap();
     assert!(!stderr(&out).contains("::"), "{}", stderr(&out));
     assert!(!stdout(&out).contains("::error"), "{}", stdout(&out));
 
