@@ -7,6 +7,7 @@
 //! their final state: hashing all five of them on every candle would cost far more than 1% of a
 //! run (figures in docs/proof.md).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
@@ -53,7 +54,7 @@ pub fn fnv1a_bytes(bytes: &[u8]) -> u64 {
 
 /// What identifies a backtest's results: two runs that agree here did the same trades, went the
 /// same equity path and computed the same indicators.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fingerprint {
     /// Closed round-trip trades in the ledger.
@@ -63,7 +64,7 @@ pub struct Fingerprint {
     /// Largest peak-to-trough fall of equity, as a fraction of the peak.
     pub max_drawdown: f64,
     /// 16 hex digits over the trade ledger, the equity of every candle, the maximum drawdown and
-    /// the indicator values (every [`INDICATOR_STRIDE`]th candle's and the last ones).
+    /// the indicator values of every 64th candle and the last candle.
     pub digest: String,
 }
 
