@@ -33,10 +33,17 @@ pub enum ChildOutcome {
     Failed(String),
 }
 
-/// The arguments that make `exe` measure `spec`.
+/// The command that makes `exe` measure `spec`.
 fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
-    let engine = serde_json::to_string(&spec.engine).expect("engine settings serialize");
     let mut cmd = Command::new(exe);
+    bench_args(&mut cmd, spec);
+    cmd
+}
+
+/// Adds the `bench` arguments for `spec` to `cmd`, with piped output and the child tied to
+/// perfsuite's life.
+pub(crate) fn bench_args(cmd: &mut Command, spec: &BenchSpec) {
+    let engine = serde_json::to_string(&spec.engine).expect("engine settings serialize");
     cmd.arg("bench")
         .args(["--candles", &spec.candles.to_string()])
         .args(["--seed", &spec.seed.to_string()])
@@ -48,8 +55,7 @@ fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    die_with_parent(&mut cmd);
-    cmd
+    die_with_parent(cmd);
 }
 
 /// Makes the child die with perfsuite: if perfsuite itself is killed (SIGKILL, OOM killer), a
@@ -109,11 +115,24 @@ pub fn run_child(
     exe: &Path,
     spec: &BenchSpec,
     deadline: Option<Deadline>,
+    on_progress: impl FnMut(&str),
+) -> ChildOutcome {
+    run_bench_command(bench_command(exe, spec), deadline, on_progress)
+}
+
+/// Runs `cmd`, a `bench` child made with [`bench_args`] (possibly behind a wrapper such as
+/// valgrind), as [`run_child`] does.
+pub(crate) fn run_bench_command(
+    mut cmd: Command,
+    deadline: Option<Deadline>,
     mut on_progress: impl FnMut(&str),
 ) -> ChildOutcome {
-    let mut child = match bench_command(exe, spec).spawn() {
+    let mut child = match cmd.spawn() {
         Ok(child) => child,
-        Err(e) => return ChildOutcome::Failed(format!("could not start {}: {e}", exe.display())),
+        Err(e) => {
+            let program = cmd.get_program().to_string_lossy().into_owned();
+            return ChildOutcome::Failed(format!("could not start {program}: {e}"));
+        }
     };
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let stdout_reader = std::thread::spawn(move || {

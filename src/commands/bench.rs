@@ -9,8 +9,10 @@ use crate::cli::BenchArgs;
 use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
+use crate::measure::callgrind::{self, CountError};
 use crate::measure::{
-    measure, BenchSpec, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH, PROCESS_OVERHEAD_BYTES,
+    measure, BenchSpec, Mode, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
+    PROCESS_OVERHEAD_BYTES,
 };
 use crate::runner::PROGRESS_PREFIX;
 
@@ -52,19 +54,37 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     }
     let started_at = now_rfc3339();
     let clock = Instant::now();
-    let samples = measure(&spec, |p| {
+    let mode = if args.callgrind_marks {
+        Mode::CallgrindMarks
+    } else {
+        Mode::Timed
+    };
+    let samples = measure(&spec, mode, |p| {
         if args.progress {
             eprintln!("{PROGRESS_PREFIX}{}", describe(p));
         }
     })
     .map_err(|e| Error::Measure(e.to_string()))?;
-    let measurement = samples.into_measurement(
+    let mut measurement = samples.into_measurement(
         &spec,
         Environment::detect(),
         peak_rss_mb(),
         started_at,
         clock.elapsed().as_secs_f64(),
     );
+    if args.instructions {
+        let exe = crate::commands::run::current_exe()?;
+        let counted = callgrind::count(&exe, &spec, 1, None, |status| {
+            if args.progress {
+                eprintln!("{PROGRESS_PREFIX}{status}");
+            }
+        });
+        match counted.and_then(|c| callgrind::record(&mut measurement, c)) {
+            Ok(()) => {}
+            Err(e @ CountError::Missing) => eprintln!("warning: {e}"),
+            Err(e) => return Err(Error::Measure(e.to_string())),
+        }
+    }
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
     crate::app::print_stdout(&format!("{json}\n"));
     Ok(EXIT_OK)

@@ -149,6 +149,8 @@ struct RawLimits {
     #[serde(default)]
     peak_rss_mb: RawCeiling,
     #[serde(default)]
+    instructions_per_candle: RawCeiling,
+    #[serde(default)]
     regression: RawRegression,
     scenario: Option<Spanned<BTreeMap<String, RawLimits>>>,
 }
@@ -174,6 +176,8 @@ struct RawRegression {
     stat: Option<Spanned<Statistic>>,
     warn_pct: Option<Spanned<f64>>,
     fail_pct: Option<Spanned<f64>>,
+    exact_warn_pct: Option<Spanned<f64>>,
+    exact_fail_pct: Option<Spanned<f64>>,
 }
 
 /// A field of the table being checked, else of the base it overrides.
@@ -211,6 +215,11 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
     )?;
     let p95_stage_latency_ms = ceiling(src, &own.p95_stage_latency_ms, &base.p95_stage_latency_ms)?;
     let peak_rss_mb = ceiling(src, &own.peak_rss_mb, &base.peak_rss_mb)?;
+    let instructions_per_candle = ceiling(
+        src,
+        &own.instructions_per_candle,
+        &base.instructions_per_candle,
+    )?;
 
     let (reg, base_reg) = (&own.regression, &base.regression);
     let defaults = Regression::default();
@@ -220,6 +229,18 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
             .unwrap_or(defaults.warn_pct),
         fail_pct: limit(src, pick(&reg.fail_pct, &base_reg.fail_pct), "fail_pct")?
             .unwrap_or(defaults.fail_pct),
+        exact_warn_pct: limit(
+            src,
+            pick(&reg.exact_warn_pct, &base_reg.exact_warn_pct),
+            "exact_warn_pct",
+        )?
+        .unwrap_or(defaults.exact_warn_pct),
+        exact_fail_pct: limit(
+            src,
+            pick(&reg.exact_fail_pct, &base_reg.exact_fail_pct),
+            "exact_fail_pct",
+        )?
+        .unwrap_or(defaults.exact_fail_pct),
     };
     warn_side(
         src,
@@ -236,10 +257,26 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
         false,
         "a change warns before it fails (defaults: `warn_pct` 5, `fail_pct` 15)",
     )?;
+    warn_side(
+        src,
+        Level {
+            key: "exact_warn_pct",
+            value: Some(regression.exact_warn_pct),
+            own: reg.exact_warn_pct.as_ref(),
+        },
+        Level {
+            key: "exact_fail_pct",
+            value: Some(regression.exact_fail_pct),
+            own: reg.exact_fail_pct.as_ref(),
+        },
+        false,
+        "a change warns before it fails (defaults: `exact_warn_pct` 0.5, `exact_fail_pct` 2)",
+    )?;
     Ok(Budget {
         candles_per_sec: floor,
         p95_stage_latency_ms,
         peak_rss_mb,
+        instructions_per_candle,
         regression,
     })
 }
