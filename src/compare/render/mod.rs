@@ -50,14 +50,15 @@ pub fn headline(t: &Tally) -> String {
     }
 }
 
-/// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`.
+/// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`,
+/// `instructions` (per measured run).
 pub fn metric_label(m: &MetricComparison) -> String {
     match (m.metric, m.stat) {
         (Metric::CandlesPerSec, Some(stat)) => format!("candles/s {}", stat.name()),
         (Metric::CandlesPerSec, None) => "candles/s".to_owned(),
         (Metric::P95StageLatencyMs, _) => "p95 stage ms".to_owned(),
         (Metric::PeakRssMb, _) => "peak RSS MiB".to_owned(),
-        (Metric::Instructions, _) => "instructions/run".to_owned(),
+        (Metric::Instructions, _) => "instructions".to_owned(),
     }
 }
 
