@@ -318,6 +318,15 @@ mod tests {
     }
 
     #[test]
+    fn runs_marked_for_callgrind_are_not_timed_per_stage_and_give_the_same_results() {
+        let timed = measure(&spec(2, 1), Mode::Timed, |_| {}).unwrap();
+        let marked = measure(&spec(2, 1), Mode::CallgrindMarks, |_| {}).unwrap();
+        assert_eq!(marked.run_seconds.len(), 2);
+        assert!(marked.timings.samples(Stage::Execution).is_empty());
+        assert_eq!(marked.outcome, timed.outcome);
+    }
+
+    #[test]
     fn throughput_is_candles_over_each_runs_wall_time() {
         let s = spec(3, 0);
         let mut samples = measure(&s, Mode::Timed, |_| {}).unwrap();

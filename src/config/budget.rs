@@ -499,6 +499,46 @@ mod tests {
     }
 
     #[test]
+    fn instruction_budgets_and_exact_thresholds_are_read_and_checked() {
+        let b = parse(
+            "[instructions_per_candle]\nceiling = 240\nwarn = 230\n\
+             [regression]\nexact_warn_pct = 0.25\nexact_fail_pct = 1\n",
+        )
+        .unwrap()
+        .resolve("x");
+        assert_eq!(
+            b.instructions_per_candle,
+            Ceiling {
+                ceiling: Some(240.0),
+                warn: Some(230.0)
+            }
+        );
+        assert_eq!(
+            (b.regression.exact_warn_pct, b.regression.exact_fail_pct),
+            (0.25, 1.0)
+        );
+        let defaults = parse("").unwrap().resolve("x").regression;
+        assert_eq!(
+            (defaults.exact_warn_pct, defaults.exact_fail_pct),
+            (0.5, 2.0)
+        );
+        let err = parse("[regression]\nexact_warn_pct = 3\n").unwrap_err();
+        assert!(
+            err.starts_with(
+                "budgets/p.toml:2:18: `regression.exact_warn_pct` (3) must be at most `exact_fail_pct` (2)"
+            ),
+            "{err}"
+        );
+        let err = parse("[instructions_per_candle]\nceiling = 200\nwarn = 210\n").unwrap_err();
+        assert!(
+            err.starts_with(
+                "budgets/p.toml:3:8: `instructions_per_candle.warn` (210) must be at most"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn limits_must_be_finite_and_positive() {
         for (text, key) in [
             ("[candles_per_sec]\nfloor = 0\n", "candles_per_sec.floor"),

@@ -773,12 +773,60 @@ mod tests {
     }
 
     #[test]
+    fn measure_lists_wall_and_optionally_instructions() {
+        let s = one("candles = 1\nmeasure = ['wall', 'instructions']\ninstruction_repeats = 3\n");
+        assert_eq!(
+            s.measure,
+            Measure {
+                instructions: true,
+                instruction_repeats: 3
+            }
+        );
+        assert_eq!(
+            one("candles = 1\nmeasure = ['wall']\n").measure,
+            Measure::default()
+        );
+        let all = parse(
+            "[defaults]\ncandles = 1\nmeasure = ['wall', 'instructions']\n\
+             [[scenario]]\nname = 'a'\n[[scenario]]\nname = 'b'\nmeasure = ['wall']\n",
+        )
+        .unwrap();
+        assert!(all[0].measure.instructions && !all[1].measure.instructions);
+    }
+
+    #[test]
+    fn a_bad_measure_names_the_value_and_what_is_valid() {
+        let cases = [
+            (
+                "candles = 1\nmeasure = ['wall', 'cycles']\n",
+                "scenarios/x.toml:2:20: `measure` lists \"cycles\", which is no measurement: use \"wall\" and \"instructions\"",
+            ),
+            (
+                "candles = 1\nmeasure = ['wall', 'wall']\n",
+                "scenarios/x.toml:2:20: `measure` lists \"wall\" twice",
+            ),
+            (
+                "candles = 1\nmeasure = ['instructions']\n",
+                "scenarios/x.toml:2:11: `measure` must list \"wall\": wall time is the metric of record and always measured, e.g. measure = [\"wall\", \"instructions\"]",
+            ),
+            (
+                "candles = 1\ninstruction_repeats = 0\n",
+                "scenarios/x.toml:2:23: `instruction_repeats` must be between 1 and 100, got 0",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text).unwrap_err(), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn the_config_digest_changes_with_the_work_and_only_with_the_work() {
         let base = one("candles = 1000\n");
         let digest = base.config_digest();
         assert_eq!(digest.len(), 16);
         assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
-        let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n");
+        let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n\
+                             measure = ['wall', 'instructions']\n");
         assert_eq!(same_work.config_digest(), digest);
         for other in [
             "candles = 1001\n",
