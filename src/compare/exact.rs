@@ -7,7 +7,7 @@
 //! nondeterministic build, which is reported as such (`inconclusive`, with the side named) and
 //! never averaged away.
 
-use crate::budget::Regression;
+use crate::judge::Regression;
 use crate::results::Instructions;
 
 use super::decision::{change_pct, ChangeVerdict, Decision, Noise};

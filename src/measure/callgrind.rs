@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::engine::fingerprint::Fingerprint;
+use crate::measure::runner::{bench_args, run_bench_command, ChildOutcome, Deadline};
 use crate::measure::BenchSpec;
 use crate::results::{Instructions, Measurement};
-use crate::runner::{bench_args, run_bench_command, ChildOutcome, Deadline};
 
 /// The program run; found on `PATH`.
 pub const VALGRIND: &str = "valgrind";
