@@ -45,30 +45,46 @@ pub fn render(summary: &Summary) -> String {
         .scenarios
         .first()
         .map_or("min", |r| r.judged_stat.as_str());
+    // Instructions get a column only in a run that counted them.
+    let counted = summary
+        .scenarios
+        .iter()
+        .any(|r| r.instructions_per_candle.is_some());
     let mut table = new_table();
-    table.set_header([
-        "scenario",
-        "candles",
-        &format!("c/s {stat}"),
-        "c/s med",
-        "p95 ms",
-        "RSS MB",
-        "verdict",
-    ]);
+    let mut header = vec![
+        "scenario".to_owned(),
+        "candles".to_owned(),
+        format!("c/s {stat}"),
+        "c/s med".to_owned(),
+        "p95 ms".to_owned(),
+        "RSS MB".to_owned(),
+    ];
+    if counted {
+        header.push("instr/candle".to_owned());
+    }
+    header.push("verdict".to_owned());
+    table.set_header(header);
     for row in &summary.scenarios {
         let cps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), si);
         let verdict = std::iter::once(row.verdict.name().to_owned())
             .chain(row.reasons.iter().cloned())
             .collect::<Vec<_>>();
-        table.add_row(vec![
+        let mut cells = vec![
             Cell::new(&row.scenario),
             Cell::new(count(row.candles)).set_alignment(CellAlignment::Right),
             Cell::new(cps(row.candles_per_sec)).set_alignment(CellAlignment::Right),
             Cell::new(cps(row.candles_per_sec_median)).set_alignment(CellAlignment::Right),
             Cell::new(fixed(row.p95_stage_latency_ms, 3)).set_alignment(CellAlignment::Right),
             Cell::new(fixed(row.peak_rss_mb, 1)).set_alignment(CellAlignment::Right),
-            Cell::new(verdict.join("\n")),
-        ]);
+        ];
+        if counted {
+            cells.push(
+                Cell::new(fixed(row.instructions_per_candle, 2))
+                    .set_alignment(CellAlignment::Right),
+            );
+        }
+        cells.push(Cell::new(verdict.join("\n")));
+        table.add_row(cells);
     }
     let mut out = finish_table(table);
     out.push_str(&headline(&summary.counts));
