@@ -3,12 +3,13 @@
 //! while the engine times its stages per batch.
 //!
 //! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
-//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`runner`] runs
-//! a measurement in a child process and reads back what it printed. Under callgrind
-//! ([`Mode::CallgrindMarks`]) the same runs are marked for counting instead of timed per stage;
-//! [`callgrind`] runs such a child and reads its counts.
+//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`child`] runs
+//! any child process under limits; [`runner`] runs a measurement in a child process and reads
+//! back what it printed. Under callgrind ([`Mode::CallgrindMarks`]) the same runs are marked for
+//! counting instead of timed per stage; [`callgrind`] runs such a child and reads its counts.
 
 pub mod callgrind;
+pub mod child;
 pub mod client_request;
 pub mod runner;
 
