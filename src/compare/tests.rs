@@ -295,7 +295,8 @@ fn pull_request() -> Comparison {
 
 #[test]
 fn the_table_fits_80_columns_and_shows_every_finding() {
-    let text = render(&pull_request(), Format::Table);
+    let text = super::render::table::render(&pull_request(), 80);
+    let text = anstream::adapter::strip_str(&text).to_string();
     for line in text.lines() {
         assert!(
             line.chars().count() <= 80,

@@ -1,8 +1,11 @@
-//! Output for people and tools: the run summary ([`report`]), the progress line on stderr
-//! ([`progress`]), and stdout itself.
+//! Output for people and tools: the run summary ([`report`]), the table style ([`table`]), how
+//! numbers are written ([`numbers`]), the progress line on stderr ([`progress`]), and stdout
+//! itself.
 
+pub mod numbers;
 pub mod progress;
 pub mod report;
+pub mod table;
 
 use std::io::Write;
 
