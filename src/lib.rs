@@ -15,6 +15,7 @@ pub mod data;
 pub mod engine;
 pub mod environment;
 pub mod error;
+pub mod external;
 pub mod fsio;
 pub mod interrupt;
 pub mod measure;

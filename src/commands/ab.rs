@@ -2,7 +2,12 @@
 //! other build (A, the base) and on this one (B, the head), A B A B ..., each repeat in a child
 //! process of its own, so both builds see the same machine state. The other build only needs to
 //! speak the `bench` interface (see `runner`), so a build from an older commit can serve.
+//!
+//! A scenario with an external engine (`engine.command`) compares the command on two checkouts
+//! instead: both sides are measured by this perfsuite, A running the command in the scenario's
+//! folder inside `--base-dir`, B in the scenario's own folder (see `ab_sides`).
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cli::AbArgs;
@@ -10,9 +15,12 @@ use crate::commands::compare::compare_sets;
 use crate::commands::run::{current_exe, write_result_set};
 use crate::commands::select_scenarios;
 use crate::compare::ResultSet;
+use crate::config::Scenario;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
+use crate::external::ExternalCommand;
 use crate::interrupt;
+use crate::measure::BenchSpec;
 use crate::outdir::Lock;
 use crate::progress::ProgressLine;
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
@@ -22,13 +30,11 @@ use crate::suite::{bench_spec, error_row, scenario_result};
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args.suite)?;
-    if !args.base.is_file() {
-        return Err(Error::Input(format!(
-            "--base {}: no such binary",
-            args.base.display()
-        )));
-    }
-    let sides = [args.base.clone(), current_exe()?];
+    let head = current_exe()?;
+    let sides: Vec<[(PathBuf, BenchSpec); 2]> = selection
+        .scenarios()
+        .map(|scenario| ab_sides(&args, &head, scenario))
+        .collect::<Result<_, _>>()?;
     // Taken before measuring, so a second run into the same folder is refused up front.
     let lock = Lock::acquire(&args.output.out)?;
     interrupt::install();
@@ -37,17 +43,13 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let mut progress = ProgressLine::new(args.output.quiet, selection.chosen.len());
     let mut results: [Vec<ScenarioResult>; 2] = Default::default();
     let mut errors: [Vec<SummaryRow>; 2] = Default::default();
-    for (i, scenario) in selection.scenarios().enumerate() {
+    for (i, (scenario, sides)) in selection.scenarios().zip(&sides).enumerate() {
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
-        let spec = crate::measure::BenchSpec {
-            repeats: 1,
-            ..bench_spec(scenario)
-        };
         let deadline = scenario
             .timeout_s
             .map(|s| Deadline::after(Duration::from_secs_f64(s)));
-        match interleave(&sides, &spec, scenario.repeats, deadline, &progress) {
+        match interleave(sides, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {
                     let combined = combine(runs).map_err(|e| {
@@ -113,23 +115,99 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     })
 }
 
+/// What A and B run for `scenario`, one repeat each time: on the built-in engine, the
+/// `--base` binary and this one; on an external engine, this binary both times, A with the
+/// command's folder moved into `--base-dir`. The data file, if any, is the same for both, so
+/// the results stay comparable. Every missing piece is an input error, before anything runs.
+fn ab_sides(
+    args: &AbArgs,
+    head: &Path,
+    scenario: &Scenario,
+) -> Result<[(PathBuf, BenchSpec); 2], Error> {
+    let spec = BenchSpec {
+        repeats: 1,
+        ..bench_spec(scenario)
+    };
+    let Some(command) = &spec.command else {
+        let Some(base) = &args.base else {
+            return Err(Error::Input(format!(
+                "scenario `{}` runs the built-in engine: give --base, the other perfsuite build",
+                scenario.name
+            )));
+        };
+        if !base.is_file() {
+            return Err(Error::Input(format!(
+                "--base {}: no such binary",
+                base.display()
+            )));
+        }
+        return Ok([(base.clone(), spec.clone()), (head.to_owned(), spec)]);
+    };
+    let Some(base_dir) = &args.base_dir else {
+        return Err(Error::Input(format!(
+            "scenario `{}` runs an external engine (`{}`): give --base-dir, the base checkout \
+             in which A runs it",
+            scenario.name,
+            command.display()
+        )));
+    };
+    let relative = if command.dir.is_absolute() {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
+        command.dir.strip_prefix(&cwd).map(Path::to_path_buf).map_err(|_| {
+            Error::Input(format!(
+                "scenario `{}`: its folder {} is outside the current folder, so it has no place \
+                 in --base-dir",
+                scenario.name,
+                command.dir.display()
+            ))
+        })?
+    } else {
+        command.dir.clone()
+    };
+    let base_command = ExternalCommand {
+        argv: command.argv.clone(),
+        dir: base_dir.join(relative),
+    };
+    if !base_command.dir.is_dir() {
+        return Err(Error::Input(format!(
+            "--base-dir: scenario `{}` runs its command in {}, which is no folder",
+            scenario.name,
+            base_command.dir.display()
+        )));
+    }
+    base_command.locate().map_err(|why| {
+        Error::Input(format!("--base-dir: scenario `{}`: {why}", scenario.name))
+    })?;
+    let base_spec = BenchSpec {
+        command: Some(base_command),
+        data: spec.data.as_deref().map(std::path::absolute).transpose().map_err(|e| {
+            Error::Input(format!("scenario `{}`: {e}", scenario.name))
+        })?,
+        ..spec.clone()
+    };
+    Ok([(head.to_owned(), base_spec), (head.to_owned(), spec)])
+}
+
 /// Runs `repeats` rounds of one repeat on each side, A then B; returns each side's runs.
 fn interleave(
-    sides: &[std::path::PathBuf; 2],
-    spec: &crate::measure::BenchSpec,
+    sides: &[(PathBuf, BenchSpec); 2],
     repeats: u32,
     deadline: Option<Deadline>,
     progress: &ProgressLine,
 ) -> Result<[Vec<Measurement>; 2], String> {
     let mut runs: [Vec<Measurement>; 2] = Default::default();
     for round in 1..=repeats {
-        for (side, exe) in sides.iter().enumerate() {
+        for (side, (exe, spec)) in sides.iter().enumerate() {
             let label = ["A (base)", "B (head)"][side];
             progress.show(&format!("round {round}/{repeats} {label}"));
             match run_child(exe, spec, deadline, |_| {}) {
                 ChildOutcome::Measured(m) => runs[side].push(*m),
                 ChildOutcome::Failed(reason) => {
-                    return Err(format!("{label} {}: {reason}", exe.display()))
+                    let what = spec.command.as_ref().map_or_else(
+                        || exe.display().to_string(),
+                        |c| format!("`{}` in {}", c.display(), c.dir.display()),
+                    );
+                    return Err(format!("{label} {what}: {reason}"));
                 }
             }
         }

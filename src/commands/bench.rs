@@ -9,9 +9,12 @@ use crate::cli::BenchArgs;
 use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
+use crate::external::{self, ExternalCommand};
 use crate::measure::{
-    measure, BenchSpec, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH, PROCESS_OVERHEAD_BYTES,
+    measure, BenchSpec, MeasureError, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
+    PROCESS_OVERHEAD_BYTES,
 };
+use crate::results::Measurement;
 use crate::runner::PROGRESS_PREFIX;
 
 /// Environment variable that makes a `bench --progress` child fail on purpose, for testing
@@ -23,6 +26,9 @@ pub const FAULT_VAR: &str = "PERFSUITE_INJECT_FAULT";
 /// wrong (a limit the cgroup does not show). A measurement estimated to need more is refused
 /// before it starts (exit 3 for `bench`, an `error` row in `run`).
 pub const MEMORY_LIMIT_VAR: &str = "PERFSUITE_MEMORY_LIMIT_MB";
+
+/// Candles generated when neither `--candles` nor `--data` is given (the runbook's default).
+pub const DEFAULT_CANDLES: u64 = 200_000;
 
 /// Runs the command; the JSON goes to stdout.
 pub fn bench(args: BenchArgs) -> Result<u8, Error> {
@@ -38,47 +44,71 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     if args.symbol.trim().is_empty() {
         return Err(Error::Input("--symbol must not be empty".to_owned()));
     }
+    let command: Option<ExternalCommand> = match &args.engine_command {
+        Some(json) => Some(
+            serde_json::from_str(json)
+                .map_err(|e| Error::Input(format!("--engine-command: {e}")))?,
+        ),
+        None => None,
+    };
     let spec = BenchSpec {
-        candles: args.candles,
+        candles: args
+            .candles
+            .or(args.data.is_none().then_some(DEFAULT_CANDLES)),
         seed: args.seed,
         symbol: args.symbol,
         repeats: args.repeats,
         warmup: args.warmup,
         engine,
+        data: args.data,
+        command,
     };
-    check_memory(&spec)?;
+    if let (Some(n), None) = (spec.candles, &spec.command) {
+        check_memory(&spec, n)?;
+    }
     if args.progress {
         inject_fault(&spec.symbol);
     }
-    let started_at = now_rfc3339();
-    let clock = Instant::now();
-    let samples = measure(&spec, |p| {
+    let report = |p| {
         if args.progress {
             eprintln!("{PROGRESS_PREFIX}{}", describe(p));
         }
-    })
-    .map_err(|e| Error::Measure(e.to_string()))?;
-    let measurement = samples.into_measurement(
-        &spec,
+    };
+    let measurement = match &spec.command {
+        Some(command) => external::measure(&spec, command, report).map_err(Error::Measure)?,
+        None => builtin(&spec, report)?,
+    };
+    let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
+    crate::app::print_stdout(&format!("{json}\n"));
+    Ok(EXIT_OK)
+}
+
+/// Measures `spec` on the built-in engine. A data file that cannot be read is invalid input.
+fn builtin(spec: &BenchSpec, progress: impl FnMut(Progress)) -> Result<Measurement, Error> {
+    let started_at = now_rfc3339();
+    let clock = Instant::now();
+    let samples = measure(spec, progress).map_err(|e| match e {
+        MeasureError::Data(e) => Error::Input(e.to_string()),
+        e => Error::Measure(e.to_string()),
+    })?;
+    Ok(samples.into_measurement(
+        spec,
         Environment::detect(),
         peak_rss_mb(),
         started_at,
         clock.elapsed().as_secs_f64(),
-    );
-    let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
-    crate::app::print_stdout(&format!("{json}\n"));
-    Ok(EXIT_OK)
+    ))
 }
 
 /// Refuses a measurement that would need more memory than the machine has available, before
 /// anything is allocated: the alternative is an allocation failure (an abort) or the OOM killer
 /// halfway through, which tells the user nothing. A figure of 0 from the platform means
 /// "unknown", and then nothing is refused.
-fn check_memory(spec: &BenchSpec) -> Result<(), Error> {
+fn check_memory(spec: &BenchSpec, candles: u64) -> Result<(), Error> {
     let Some((available, source)) = available_memory()? else {
         return Ok(());
     };
-    let needed = spec.memory_needed();
+    let needed = spec.memory_needed(candles);
     if needed <= available {
         return Ok(());
     }
@@ -87,7 +117,7 @@ fn check_memory(spec: &BenchSpec) -> Result<(), Error> {
         "{} candles \u{d7} {} repeats need about {} MiB of memory ({} bytes a candle, {} bytes a \
          timed batch, {} MiB for the process), but only {} MiB is available ({source}): use fewer \
          candles or repeats, a larger `batch_size`, or a machine with more memory",
-        spec.candles,
+        candles,
         spec.repeats,
         mib(needed),
         BYTES_PER_CANDLE,

@@ -53,11 +53,11 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             p95_stage_latency_ms: Some(20.0),
             stages: BTreeMap::new(),
             peak_rss_mb: Some(200.0),
-            fingerprint: Fingerprint {
+            fingerprint: Some(Fingerprint {
                 trades: 42,
                 final_equity: 1_012_345.5,
                 digest: "9e3779b97f4a7c15".into(),
-            },
+            }),
             engine: EngineSettings::default(),
             environment: environment(),
             started_at: "2024-01-01T00:00:00Z".into(),
@@ -67,6 +67,8 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
                 warmup_s: 0.2,
                 measured_s: 1.2,
             },
+            data: None,
+            external: None,
         },
         config_digest: format!("{name}-c0ffee"),
         budget: BudgetReport {
