@@ -10,12 +10,12 @@ use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
 use crate::external::{self, ExternalCommand};
+use crate::measure::runner::PROGRESS_PREFIX;
 use crate::measure::{
     measure, BenchSpec, MeasureError, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
     PROCESS_OVERHEAD_BYTES,
 };
 use crate::results::Measurement;
-use crate::runner::PROGRESS_PREFIX;
 
 /// Environment variable that makes a `bench --progress` child fail on purpose, for testing
 /// crash containment: `panic:SYMBOL`, `abort:SYMBOL` or `hang:SYMBOL`.
@@ -79,7 +79,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
         None => builtin(&spec, report)?,
     };
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
-    crate::app::print_stdout(&format!("{json}\n"));
+    crate::output::print_stdout(&format!("{json}\n"));
     Ok(EXIT_OK)
 }
 

@@ -31,7 +31,7 @@ const fn parse(value: Option<&str>) -> usize {
 /// The extra work for a batch of `candles` candles: nothing unless the build asked for it.
 #[inline(always)]
 pub(crate) fn for_batch(candles: usize) {
-    if EXTRA_WORK > 0 {
+    if EXTRA_WORK != 0 {
         let mut acc = 1.0f64;
         for _ in 0..EXTRA_WORK * candles / 1024 {
             acc = std::hint::black_box(acc * 1.000_000_1 + 1e-9);

@@ -153,12 +153,12 @@ fn invoke(
             (Some(code), _) => format!("exited with code {code}"),
             (None, Some(signal)) => format!(
                 "killed by signal {signal} ({})",
-                crate::runner::signal_name(signal)
+                crate::measure::runner::signal_name(signal)
             ),
             (None, None) => "ended abnormally".to_owned(),
         }),
         End::TimedOut(limit) => Err(format!("timed out after {} s", limit.as_secs_f64())),
-        End::Interrupted => Err(crate::runner::INTERRUPTED.to_owned()),
+        End::Interrupted => Err(crate::measure::runner::INTERRUPTED.to_owned()),
         End::Flooded { stream, cap } => Err(format!(
             "printed more than {} MiB on {stream}",
             cap >> 20

@@ -3,12 +3,16 @@
 //! interval around the engine's run while the engine times its stages per batch.
 //!
 //! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
-//! figures, so the arithmetic is tested on hand-built samples with exact numbers.
+//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`runner`] runs
+//! a measurement in a child process and reads back what it printed.
+
+pub mod runner;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::config::Scenario;
 use crate::data::{DataError, DataInfo};
 use crate::engine::candles::{generate, CandleSeries};
 use crate::engine::settings::EngineSettings;
@@ -38,6 +42,20 @@ pub struct BenchSpec {
     pub data: Option<PathBuf>,
     /// An external engine to run instead of the built-in one.
     pub command: Option<ExternalCommand>,
+}
+
+/// What a child process must measure for `scenario`.
+pub fn bench_spec(scenario: &Scenario) -> BenchSpec {
+    BenchSpec {
+        candles: scenario.candles,
+        seed: scenario.seed,
+        symbol: scenario.symbol.clone(),
+        repeats: scenario.repeats,
+        warmup: scenario.warmup,
+        engine: scenario.engine,
+        data: scenario.data.clone(),
+        command: scenario.command.clone(),
+    }
 }
 
 /// Bytes a measurement plans for each candle: the six candle columns take 48 (8 bytes each of
