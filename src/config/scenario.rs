@@ -69,10 +69,10 @@ pub struct Scenario {
 
 impl Scenario {
     /// 16 hex digits identifying the work the scenario does: FNV-1a over the JSON of candles,
-    /// seed, symbol and engine settings, and, where the scenario has them, the digest of the
-    /// candles read from its `data` file (`data_digest`, known once the file is read) and its
-    /// external command line. Repeats, warm-up, budget, time limit and description change how
-    /// the work is measured or judged, not the work, so they are left out.
+    /// seed, symbol, engine settings and, where set, the external command line and the digest
+    /// of the candles read from `data` (`data_digest`, known once the file is read). Repeats,
+    /// warm-up, budget, time limit and description change how the work is measured or judged,
+    /// not the work, so they are left out.
     pub fn config_digest(&self, data_digest: Option<&str>) -> String {
         let work = (self.candles, self.seed, &self.symbol, &self.engine);
         let mut json = serde_json::to_vec(&work).expect("plain numbers and strings serialize");
@@ -367,7 +367,7 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
         );
         return Err(src.error_near(name_span, rule));
     }
-    let candles = opt_in_range(src, raw.candles.as_ref(), "candles", CANDLES)?.map(|v| v as u64);
+    let candles = opt_in_range(src, raw.candles.as_ref(), "candles", CANDLES)?;
     let seed =
         opt_in_range(src, raw.seed.as_ref(), "seed", SEED)?.map_or(DEFAULT_SEED, |v| v as u64);
     let repeats = opt_in_range(src, raw.repeats.as_ref(), "repeats", REPEATS)?
@@ -409,7 +409,7 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
         scenario: Scenario {
             name,
             description: raw.description.map(Spanned::into_inner),
-            candles,
+            candles: candles.map(|v| v as u64),
             seed,
             repeats,
             warmup,
@@ -805,6 +805,7 @@ mod tests {
         let digest = base.config_digest(None);
         assert_eq!(digest.len(), 16);
         assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(base.config_digest(Some("20e45b0f17dddff5")), digest, "other candles");
         let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n");
         assert_eq!(same_work.config_digest(None), digest);
         for other in [
