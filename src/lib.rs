@@ -5,7 +5,8 @@
 //! `measure` times the engine, in a child process; `results` is the file schema and the results
 //! folder; `config` reads scenario and budget files; `judge` holds resolved budgets and the
 //! verdicts they give; `engine` is the backtester, which knows nothing of files or the command
-//! line; `environment`, `stats`, `shard`, `interrupt` and `error` are small leaves.
+//! line; `environment`, `stats`, `shard`, `interrupt`, `input` (reading
+//! untrusted files) and `error` are small leaves.
 
 pub mod app;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod external;
+pub mod input;
 pub mod interrupt;
 pub mod judge;
 pub mod measure;

@@ -16,7 +16,13 @@ fn binance_rows(n: usize, start_price: f64) -> String {
         let step = if (i / 37) % 2 == 0 { 1.003 } else { 0.997 };
         let (o, c) = (price, price * step);
         let (h, l) = (o.max(c) * 1.001, o.min(c) * 0.999);
-        writeln!(text, "{t},{o},{h},{l},{c},{},{},1,10,1,1,0", 1 + i % 5, t + 59_999_999).unwrap();
+        writeln!(
+            text,
+            "{t},{o},{h},{l},{c},{},{},1,10,1,1,0",
+            1 + i % 5,
+            t + 59_999_999
+        )
+        .unwrap();
         price = c;
     }
     text
@@ -27,9 +33,18 @@ fn a_data_scenario_backtests_every_row_or_the_first_n_and_records_the_file() {
     let ws = Workspace::new();
     ws.write("data/a.csv", binance_rows(3000, 100.0));
     ws.write("data/b.csv", binance_rows(3000, 200.0));
-    ws.write("scenarios/all.toml", "data = '../data/a.csv'\nrepeats = 2\n");
-    ws.write("scenarios/first.toml", "data = '../data/a.csv'\ncandles = 1000\nrepeats = 2\n");
-    ws.write("scenarios/other.toml", "data = '../data/b.csv'\nrepeats = 2\n");
+    ws.write(
+        "scenarios/all.toml",
+        "data = '../data/a.csv'\nrepeats = 2\n",
+    );
+    ws.write(
+        "scenarios/first.toml",
+        "data = '../data/a.csv'\ncandles = 1000\nrepeats = 2\n",
+    );
+    ws.write(
+        "scenarios/other.toml",
+        "data = '../data/b.csv'\nrepeats = 2\n",
+    );
     ws.write(
         "scenarios/batched.toml",
         "data = '../data/a.csv'\nrepeats = 2\n[engine]\nbatch_size = 7\n",
@@ -42,7 +57,11 @@ fn a_data_scenario_backtests_every_row_or_the_first_n_and_records_the_file() {
     assert_eq!(all["data"]["rows"], 3000);
     assert_eq!(all["data"]["format"], "binance");
     assert!(all["data"]["rows_per_sec"].as_f64().unwrap() > 0.0);
-    assert!(all["fingerprint"]["trades"].as_u64().unwrap() > 0, "{}", all["fingerprint"]);
+    assert!(
+        all["fingerprint"]["trades"].as_u64().unwrap() > 0,
+        "{}",
+        all["fingerprint"]
+    );
     assert_eq!(bench("first")["candles"], 1000);
     assert_ne!(bench("first")["config_digest"], all["config_digest"]);
     assert_ne!(
@@ -85,5 +104,8 @@ fn a_malformed_data_file_is_an_error_row_naming_file_line_and_column() {
     let row = &summary["scenarios"][0];
     assert_eq!(row["verdict"], "error");
     let why = row["reasons"][0].as_str().unwrap();
-    assert!(why.contains("scenarios/bad.csv:1:18: `open` is not a number: \"1OO\""), "{why}");
+    assert!(
+        why.contains("scenarios/bad.csv:1:18: `open` is not a number: \"1OO\""),
+        "{why}"
+    );
 }

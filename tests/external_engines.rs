@@ -27,7 +27,10 @@ fn python3() -> bool {
 /// `default` budget whose floor is `floor` candles/s.
 fn example_workspace(floor: f64) -> Workspace {
     let ws = Workspace::new();
-    ws.write("engine/bench_backtester.py", std::fs::read(EXAMPLE).unwrap());
+    ws.write(
+        "engine/bench_backtester.py",
+        std::fs::read(EXAMPLE).unwrap(),
+    );
     ws.write(
         "scenarios/py.toml",
         "candles = 3000\nrepeats = 3\nwarmup = 0\n\
@@ -47,16 +50,37 @@ fn the_example_engine_runs_through_run_compare_and_ab_with_budgets() {
     }
     let ws = example_workspace(1.0);
     for out in ["first", "second"] {
-        let run = ws.perfsuite(["run", "--out", out, "--strict"]).output().unwrap();
-        assert_eq!(run.status.code(), Some(0), "{}{}", stdout(&run), stderr(&run));
+        let run = ws
+            .perfsuite(["run", "--out", out, "--strict"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}{}",
+            stdout(&run),
+            stderr(&run)
+        );
     }
-    assert_eq!(ws.summary_rows("first"), [("py".to_owned(), "pass".to_owned())]);
+    assert_eq!(
+        ws.summary_rows("first"),
+        [("py".to_owned(), "pass".to_owned())]
+    );
     let bench = ws.json("first/py/bench.json");
     assert_eq!(bench["external"]["command"][0], "python3");
     assert_eq!(bench["external"]["wall_s"].as_array().unwrap().len(), 3);
     assert_eq!(bench["candles"], 3000);
-    assert_eq!(bench["candles_per_sec"]["samples"].as_array().unwrap().len(), 3);
-    assert!(bench["peak_rss_mb"].as_f64().unwrap() > 1.0, "measured from the OS");
+    assert_eq!(
+        bench["candles_per_sec"]["samples"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(
+        bench["peak_rss_mb"].as_f64().unwrap() > 1.0,
+        "measured from the OS"
+    );
     assert!(bench["fingerprint"]["digest"].is_string());
     assert_eq!(bench["budget"]["checks"][0]["verdict"], "pass");
 
@@ -73,18 +97,33 @@ fn the_example_engine_runs_through_run_compare_and_ab_with_budgets() {
     ws.copy_dir("engine", "base/engine");
     ws.copy_dir("scenarios", "base/scenarios");
     let ab = ws
-        .perfsuite(["ab", "--base-dir", "base", "--out", "ab", "--format", "json"])
+        .perfsuite([
+            "ab",
+            "--base-dir",
+            "base",
+            "--out",
+            "ab",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(ab.status.code(), Some(0), "{}{}", stdout(&ab), stderr(&ab));
     let base = ws.json("ab/base/py/bench.json");
     let head = ws.json("ab/head/py/bench.json");
     assert_eq!(base["config_digest"], head["config_digest"]);
-    assert_eq!(base["candles_per_sec"]["samples"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        base["candles_per_sec"]["samples"].as_array().unwrap().len(),
+        3
+    );
 
     let strict = example_workspace(1e12);
     let run = strict.perfsuite(["run", "--strict"]).output().unwrap();
-    assert_eq!(run.status.code(), Some(1), "a floor no engine reaches fails");
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "a floor no engine reaches fails"
+    );
     assert_eq!(strict.summary_rows("perf-results")[0].1, "fail");
 }
 
@@ -98,13 +137,21 @@ fn ab_asks_for_the_base_checkout_of_an_external_engine() {
     let ab = ws.perfsuite(["ab", "--base", "/bin/sh"]).output().unwrap();
     assert_eq!(ab.status.code(), Some(2));
     assert!(
-        stderr(&ab).contains("scenario `x` runs an external engine (`sh -c true`): give --base-dir"),
+        stderr(&ab)
+            .contains("scenario `x` runs an external engine (`sh -c true`): give --base-dir"),
         "{}",
         stderr(&ab)
     );
-    let ab = ws.perfsuite(["ab", "--base-dir", "nowhere"]).output().unwrap();
+    let ab = ws
+        .perfsuite(["ab", "--base-dir", "nowhere"])
+        .output()
+        .unwrap();
     assert_eq!(ab.status.code(), Some(2));
-    assert!(stderr(&ab).contains("nowhere/scenarios, which is no folder"), "{}", stderr(&ab));
+    assert!(
+        stderr(&ab).contains("nowhere/scenarios, which is no folder"),
+        "{}",
+        stderr(&ab)
+    );
 }
 
 /// A scenario named `name` whose engine is `sh -c script`.
@@ -123,13 +170,48 @@ fn a_command_that_fails_in_any_way_is_an_error_row_never_a_panic_or_a_hang() {
     let ws = Workspace::new();
     let cps = r#""candles_per_sec": {"min": 1, "median": 1, "p95": 1}"#;
     let cases = [
-        ("crash", "kill -SEGV $$".to_owned(), "", "killed by signal 11 (SIGSEGV)"),
-        ("exit", "echo boom >&2; exit 4".to_owned(), "", "exited with code 4"),
-        ("hang", "sleep 600".to_owned(), "timeout_s = 2", "timed out after 2 s"),
-        ("garbage", "echo 'Traceback: nope'".to_owned(), "", "printed no valid JSON on stdout"),
-        ("nothing", "true".to_owned(), "", "printed nothing on stdout"),
-        ("newer", format!("echo '{{\"protocol\": 2, {cps}}}'"), "", "speaks protocol 2, newer than this perfsuite reads (1)"),
-        ("field", "echo '{\"candles_per_sec\": {\"min\": 1, \"p95\": 1}}'".to_owned(), "", "printed no `candles_per_sec.median`"),
+        (
+            "crash",
+            "kill -SEGV $$".to_owned(),
+            "",
+            "killed by signal 11 (SIGSEGV)",
+        ),
+        (
+            "exit",
+            "echo boom >&2; exit 4".to_owned(),
+            "",
+            "exited with code 4",
+        ),
+        (
+            "hang",
+            "sleep 600".to_owned(),
+            "timeout_s = 2",
+            "timed out after 2 s",
+        ),
+        (
+            "garbage",
+            "echo 'Traceback: nope'".to_owned(),
+            "",
+            "printed no valid JSON on stdout",
+        ),
+        (
+            "nothing",
+            "true".to_owned(),
+            "",
+            "printed nothing on stdout",
+        ),
+        (
+            "newer",
+            format!("echo '{{\"protocol\": 2, {cps}}}'"),
+            "",
+            "speaks protocol 2, newer than this perfsuite reads (1)",
+        ),
+        (
+            "field",
+            "echo '{\"candles_per_sec\": {\"min\": 1, \"p95\": 1}}'".to_owned(),
+            "",
+            "printed no `candles_per_sec.median`",
+        ),
         ("ok", format!("echo '{{{cps}}}'"), "", ""),
     ];
     for (name, script, extra, _) in &cases {
@@ -146,21 +228,30 @@ fn a_command_that_fails_in_any_way_is_an_error_row_never_a_panic_or_a_hang() {
             .find(|r| r["scenario"] == name)
             .unwrap_or_else(|| panic!("no row for {name}"));
         if reason.is_empty() {
-            assert_eq!(row["verdict"], "fail", "measured, and judged: 1 candle/s {row}");
+            assert_eq!(
+                row["verdict"], "fail",
+                "measured, and judged: 1 candle/s {row}"
+            );
             continue;
         }
         assert_eq!(row["verdict"], "error", "{name}: {row}");
         let why = row["reasons"][0].as_str().unwrap();
         assert!(why.contains(reason), "{name}: {why}");
         if name != "hang" {
-            assert!(why.contains("engine command `sh -c "), "{name} names the command: {why}");
+            assert!(
+                why.contains("engine command `sh -c "),
+                "{name} names the command: {why}"
+            );
         }
         assert!(
             stderr(&run).contains(&format!("scenario `{name}` could not be measured")),
             "{name}"
         );
     }
-    let strict = ws.perfsuite(["run", "--strict", "--filter", "nothing"]).output().unwrap();
+    let strict = ws
+        .perfsuite(["run", "--strict", "--filter", "nothing"])
+        .output()
+        .unwrap();
     assert_eq!(strict.status.code(), Some(3));
 }
 
@@ -179,10 +270,18 @@ fn a_command_that_does_not_exist_is_exit_2_before_anything_runs() {
          `no-such-backtester-xyz` is not on PATH"
     );
     assert!(!ws.exists("perf-results/x"), "nothing ran");
-    ws.write("scenarios/x.toml", "candles = 10\n[engine]\ncommand = [\"./bench.sh\"]\n");
+    ws.write(
+        "scenarios/x.toml",
+        "candles = 10\n[engine]\ncommand = [\"./bench.sh\"]\n",
+    );
     let check = ws.perfsuite(["check"]).output().unwrap();
     assert_eq!(check.status.code(), Some(2));
-    assert!(stderr(&check).contains("`./bench.sh` is no executable file (looked for scenarios/./bench.sh)"), "{}", stderr(&check));
+    assert!(
+        stderr(&check)
+            .contains("`./bench.sh` is no executable file (looked for scenarios/./bench.sh)"),
+        "{}",
+        stderr(&check)
+    );
 }
 
 #[test]
@@ -195,13 +294,19 @@ fn settings_of_the_built_in_engine_beside_a_command_are_refused() {
     let check = ws.perfsuite(["check"]).output().unwrap();
     assert_eq!(check.status.code(), Some(2));
     assert!(
-        stderr(&check).contains("scenarios/x.toml:4:14: `engine.batch_size` is a setting of the built-in engine"),
+        stderr(&check).contains(
+            "scenarios/x.toml:4:14: `engine.batch_size` is a setting of the built-in engine"
+        ),
         "{}",
         stderr(&check)
     );
     ws.write("scenarios/x.toml", "candles = 10\n[engine]\ncommand = []\n");
     let check = ws.perfsuite(["check"]).output().unwrap();
-    assert!(stderr(&check).contains("`engine.command` must name a program"), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("`engine.command` must name a program"),
+        "{}",
+        stderr(&check)
+    );
 }
 
 #[test]
@@ -211,10 +316,7 @@ fn the_shipped_example_scenarios_run() {
     }
     let ws = Workspace::new();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/external-engine.toml");
-    let run = ws
-        .perfsuite([Path::new("run"), &example])
-        .output()
-        .unwrap();
+    let run = ws.perfsuite([Path::new("run"), &example]).output().unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let rows = ws.summary_rows("perf-results");
     assert_eq!(rows.len(), 2);

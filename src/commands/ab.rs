@@ -8,7 +8,7 @@
 //! folder inside `--base-dir`, B in the scenario's own folder (see `ab_sides`).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::cli::AbArgs;
 use crate::commands::compare::compare_sets;
@@ -20,8 +20,8 @@ use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::external::ExternalCommand;
 use crate::interrupt;
-use crate::measure::{bench_spec, BenchSpec};
 use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
+use crate::measure::{bench_spec, BenchSpec};
 use crate::output::progress::ProgressLine;
 use crate::results::folder::Lock;
 use crate::results::outcome::{error_row, scenario_result};
@@ -46,9 +46,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     for (i, (scenario, sides)) in selection.scenarios().zip(&sides).enumerate() {
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
-        let deadline = scenario
-            .timeout_s
-            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
         match interleave(sides, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {
@@ -153,14 +151,18 @@ fn ab_sides(
     };
     let relative = if command.dir.is_absolute() {
         let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
-        command.dir.strip_prefix(&cwd).map(Path::to_path_buf).map_err(|_| {
-            Error::Input(format!(
+        command
+            .dir
+            .strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .map_err(|_| {
+                Error::Input(format!(
                 "scenario `{}`: its folder {} is outside the current folder, so it has no place \
                  in --base-dir",
                 scenario.name,
                 command.dir.display()
             ))
-        })?
+            })?
     } else {
         command.dir.clone()
     };
@@ -175,14 +177,17 @@ fn ab_sides(
             base_command.dir.display()
         )));
     }
-    base_command.locate().map_err(|why| {
-        Error::Input(format!("--base-dir: scenario `{}`: {why}", scenario.name))
-    })?;
+    base_command
+        .locate()
+        .map_err(|why| Error::Input(format!("--base-dir: scenario `{}`: {why}", scenario.name)))?;
     let base_spec = BenchSpec {
         command: Some(base_command),
-        data: spec.data.as_deref().map(std::path::absolute).transpose().map_err(|e| {
-            Error::Input(format!("scenario `{}`: {e}", scenario.name))
-        })?,
+        data: spec
+            .data
+            .as_deref()
+            .map(std::path::absolute)
+            .transpose()
+            .map_err(|e| Error::Input(format!("scenario `{}`: {e}", scenario.name)))?,
         ..spec.clone()
     };
     Ok([(head.to_owned(), base_spec), (head.to_owned(), spec)])

@@ -113,9 +113,7 @@ pub fn run_suite(
         }
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
-        let deadline = scenario
-            .timeout_s
-            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
         let row = match measure(&bench_spec(scenario), deadline, &progress) {
             ChildOutcome::Measured(measurement) => {
                 let result = scenario_result(scenario, &scenario.budget, budget, *measurement);

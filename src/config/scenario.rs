@@ -609,7 +609,10 @@ mod tests {
             .collect();
         assert_eq!(
             summary,
-            [("a", Some(1000), 5, "ETHUSDT"), ("b", Some(2000), 5, "ETHUSDT")]
+            [
+                ("a", Some(1000), 5, "ETHUSDT"),
+                ("b", Some(2000), 5, "ETHUSDT")
+            ]
         );
         assert_eq!((all[0].engine.batch_size, all[0].engine.ema_fast), (256, 5));
         assert_eq!((all[1].engine.batch_size, all[1].engine.ema_fast), (256, 8));
@@ -805,7 +808,11 @@ mod tests {
         let digest = base.config_digest(None);
         assert_eq!(digest.len(), 16);
         assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_ne!(base.config_digest(Some("20e45b0f17dddff5")), digest, "other candles");
+        assert_ne!(
+            base.config_digest(Some("20e45b0f17dddff5")),
+            digest,
+            "other candles"
+        );
         let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n");
         assert_eq!(same_work.config_digest(None), digest);
         for other in [

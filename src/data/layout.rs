@@ -42,6 +42,10 @@ pub enum Layout {
 
 /// A field as written: trimmed of spaces and of surrounding double quotes.
 pub fn clean(field: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii_whitespace() && *b != b'"');
+    if plain(field.as_bytes().first()) && plain(field.as_bytes().last()) {
+        return field;
+    }
     let f = field.trim();
     f.strip_prefix('"')
         .and_then(|f| f.strip_suffix('"'))

@@ -166,10 +166,15 @@ impl<'p> Rows<'p> {
 
     /// Checks line `number` and appends its candle.
     fn push(&mut self, number: u64, line: &str) -> Result<(), DataError> {
+        // A plain byte loop: `match_indices` searched with memchr once per comma, which cost a
+        // third of the parse.
         self.starts.clear();
         self.starts.push(0);
-        self.starts
-            .extend(line.match_indices(',').map(|(i, _)| i + 1));
+        for (i, &b) in line.as_bytes().iter().enumerate() {
+            if b == b',' {
+                self.starts.push(i + 1);
+            }
+        }
         let width = self.layout.width();
         if self.starts.len() != width {
             let column = line.len() + 1;

@@ -76,15 +76,23 @@ mod tests {
     #[test]
     fn a_bare_program_is_found_on_path_and_a_relative_one_in_the_scenario_folder() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(cmd(&["sh", "-c", "true"], dir.path()).locate().unwrap().is_absolute());
+        assert!(cmd(&["sh", "-c", "true"], dir.path())
+            .locate()
+            .unwrap()
+            .is_absolute());
         let script = dir.path().join("bench");
         std::fs::write(&script, "#!/bin/sh\n").unwrap();
         let err = cmd(&["./bench"], dir.path()).locate().unwrap_err();
         assert!(err.starts_with("`./bench` is no executable file"), "{err}");
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(cmd(&["./bench"], dir.path()).locate().unwrap(), dir.path().join("./bench"));
-        let err = cmd(&["no-such-backtester-xyz"], dir.path()).locate().unwrap_err();
+        assert_eq!(
+            cmd(&["./bench"], dir.path()).locate().unwrap(),
+            dir.path().join("./bench")
+        );
+        let err = cmd(&["no-such-backtester-xyz"], dir.path())
+            .locate()
+            .unwrap_err();
         assert_eq!(err, "`no-such-backtester-xyz` is not on PATH");
     }
 }

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use super::protocol::{self, Asked, Report};
 use super::{ExternalCommand, ExternalInfo};
-use crate::child::{self, End, Limits};
 use crate::data::DataInfo;
 use crate::environment::{now_rfc3339, Environment};
+use crate::measure::child::{self, End, Limits};
 use crate::measure::{BenchSpec, Progress};
 use crate::results::{Measurement, Phases, SCHEMA_VERSION};
 use crate::stats::Distribution;
@@ -28,7 +28,11 @@ pub fn measure(
     let clock = Instant::now();
     progress(Progress::Generating);
     let data = match &spec.data {
-        Some(path) => Some(crate::data::read(path, spec.candles).map_err(|e| e.to_string())?.info),
+        Some(path) => Some(
+            crate::data::read(path, spec.candles)
+                .map_err(|e| e.to_string())?
+                .info,
+        ),
         None => None,
     };
     let generation_s = clock.elapsed().as_secs_f64();
@@ -159,10 +163,9 @@ fn invoke(
         }),
         End::TimedOut(limit) => Err(format!("timed out after {} s", limit.as_secs_f64())),
         End::Interrupted => Err(crate::measure::runner::INTERRUPTED.to_owned()),
-        End::Flooded { stream, cap } => Err(format!(
-            "printed more than {} MiB on {stream}",
-            cap >> 20
-        )),
+        End::Flooded { stream, cap } => {
+            Err(format!("printed more than {} MiB on {stream}", cap >> 20))
+        }
     }
 }
 

@@ -70,7 +70,10 @@ pub fn parse(stdout: &[u8], asked: &Asked) -> Result<Report, String> {
     let value: Value = serde_json::from_str(text.trim())
         .map_err(|e| format!("printed no valid JSON on stdout ({e}): {}", excerpt(&text)))?;
     let Value::Object(top) = value else {
-        return Err(format!("printed JSON that is not an object: {}", excerpt(&text)));
+        return Err(format!(
+            "printed JSON that is not an object: {}",
+            excerpt(&text)
+        ));
     };
     let protocol = match top.get("protocol") {
         None => PROTOCOL,
@@ -128,7 +131,11 @@ fn check_echoes(top: &Map<String, Value>, asked: &Asked) -> Result<(), String> {
             got.as_u64().is_some_and(|n| n >= 1 || key == "seed")
         };
         if !fits {
-            let kind = if key == "symbol" { "a string" } else { "a whole number" };
+            let kind = if key == "symbol" {
+                "a string"
+            } else {
+                "a whole number"
+            };
             return Err(format!("`{key}` must be {kind}, got {got}"));
         }
         if let Some(want) = want.filter(|w| w != got) {
@@ -160,7 +167,9 @@ fn throughput(top: &Map<String, Value>) -> Result<(Option<Vec<f64>>, f64), Strin
     }
     let mut stats = [0.0; 3];
     for (slot, key) in stats.iter_mut().zip(["min", "median", "p95"]) {
-        let v = cps.get(key).ok_or_else(|| format!("printed no `candles_per_sec.{key}`"))?;
+        let v = cps
+            .get(key)
+            .ok_or_else(|| format!("printed no `candles_per_sec.{key}`"))?;
         *slot = positive(v).ok_or_else(|| {
             format!("`candles_per_sec.{key}` must be a number greater than 0, got {v}")
         })?;
@@ -205,9 +214,9 @@ fn non_negative(v: &Value) -> Option<f64> {
 fn optional_number(top: &Map<String, Value>, key: &str) -> Result<Option<f64>, String> {
     match top.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => non_negative(v).map(Some).ok_or_else(|| {
-            format!("`{key}` must be a number of at least 0, or null, got {v}")
-        }),
+        Some(v) => non_negative(v)
+            .map(Some)
+            .ok_or_else(|| format!("`{key}` must be a number of at least 0, or null, got {v}")),
     }
 }
 
@@ -229,14 +238,17 @@ fn fingerprint(value: Option<&Value>) -> Result<Option<Fingerprint>, String> {
             "printed an unknown field `fingerprint.{key}`; it has trades, final_equity, digest"
         ));
     }
-    let field = |key: &str| f.get(key).ok_or_else(|| format!("printed no `fingerprint.{key}`"));
+    let field = |key: &str| {
+        f.get(key)
+            .ok_or_else(|| format!("printed no `fingerprint.{key}`"))
+    };
     let trades = field("trades")?;
     let equity = field("final_equity")?;
     let digest = field("digest")?;
     Ok(Some(Fingerprint {
-        trades: trades.as_u64().ok_or_else(|| {
-            format!("`fingerprint.trades` must be a whole number, got {trades}")
-        })?,
+        trades: trades
+            .as_u64()
+            .ok_or_else(|| format!("`fingerprint.trades` must be a whole number, got {trades}"))?,
         final_equity: equity.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
             format!("`fingerprint.final_equity` must be a finite number, got {equity}")
         })?,
@@ -244,7 +256,9 @@ fn fingerprint(value: Option<&Value>) -> Result<Option<Fingerprint>, String> {
             .as_str()
             .filter(|d| (1..=128).contains(&d.len()) && !d.contains(char::is_control))
             .ok_or_else(|| {
-                format!("`fingerprint.digest` must be a string of 1 to 128 characters, got {digest}")
+                format!(
+                    "`fingerprint.digest` must be a string of 1 to 128 characters, got {digest}"
+                )
             })?
             .to_owned(),
     }))
@@ -323,7 +337,10 @@ mod tests {
         .unwrap();
         assert_eq!(r.samples, vec![1048.2]);
         assert_eq!(r.p95_stage_latency_ms, Some(21.3));
-        assert_eq!((r.peak_rss_mb, r.fingerprint, r.candles), (None, None, Some(50_000)));
+        assert_eq!(
+            (r.peak_rss_mb, r.fingerprint, r.candles),
+            (None, None, Some(50_000))
+        );
     }
 
     #[test]
@@ -346,25 +363,78 @@ mod tests {
         let cps = r#""candles_per_sec": {"min": 1, "median": 2, "p95": 3}"#;
         let cases = [
             ("", "printed nothing on stdout"),
-            ("Traceback (most recent call last):", "printed no valid JSON on stdout"),
+            (
+                "Traceback (most recent call last):",
+                "printed no valid JSON on stdout",
+            ),
             ("[1, 2]", "printed JSON that is not an object"),
             ("{}", "printed no `candles_per_sec`"),
-            (r#"{"candles_per_sec": 5}"#, "`candles_per_sec` must be an object"),
-            (r#"{"candles_per_sec": {"min": 1, "p95": 3}}"#, "printed no `candles_per_sec.median`"),
-            (r#"{"candles_per_sec": {"min": 1, "median": "fast", "p95": 3}}"#, "`candles_per_sec.median` must be a number greater than 0, got \"fast\""),
-            (r#"{"candles_per_sec": {"min": 3, "median": 2, "p95": 1}}"#, "must have min <= median <= p95"),
-            (r#"{"candles_per_sec": {"min": 1, "median": 2, "p95": 3, "samples": [1, -2]}}"#, "`candles_per_sec.samples[1]` must be a number greater than 0"),
-            (r#"{"candles_per_sec": {"min": 1, "median": 2, "p95": 3, "mean": 2}}"#, "unknown field `candles_per_sec.mean`"),
-            (&format!(r#"{{{cps}, "speed": 1}}"#), "unknown field `speed`"),
-            (&format!(r#"{{{cps}, "protocol": 2}}"#), "speaks protocol 2, newer than this perfsuite reads (1)"),
-            (&format!(r#"{{{cps}, "protocol": "1"}}"#), "`protocol` must be a whole number from 1"),
-            (&format!(r#"{{{cps}, "candles": 40000}}"#), "`candles` is 40000, but the engine was asked for 50000"),
-            (&format!(r#"{{{cps}, "symbol": "ETHUSDT"}}"#), "`symbol` is \"ETHUSDT\", but the engine was asked for \"BTCUSDT\""),
-            (&format!(r#"{{{cps}, "p95_stage_latency_ms": -1}}"#), "`p95_stage_latency_ms` must be a number of at least 0, or null"),
-            (&format!(r#"{{{cps}, "peak_rss_mb": "big"}}"#), "`peak_rss_mb` must be a number of at least 0"),
-            (&format!(r#"{{{cps}, "fingerprint": {{"trades": 1, "final_equity": 2}}}}"#), "printed no `fingerprint.digest`"),
-            (&format!(r#"{{{cps}, "fingerprint": {{"trades": -1, "final_equity": 2, "digest": "x"}}}}"#), "`fingerprint.trades` must be a whole number"),
-            (&format!(r#"{{{cps}, "stages": {{"a": {{"p50_ms": 1}}}}}}"#), "printed no `stages.a.p95_ms`"),
+            (
+                r#"{"candles_per_sec": 5}"#,
+                "`candles_per_sec` must be an object",
+            ),
+            (
+                r#"{"candles_per_sec": {"min": 1, "p95": 3}}"#,
+                "printed no `candles_per_sec.median`",
+            ),
+            (
+                r#"{"candles_per_sec": {"min": 1, "median": "fast", "p95": 3}}"#,
+                "`candles_per_sec.median` must be a number greater than 0, got \"fast\"",
+            ),
+            (
+                r#"{"candles_per_sec": {"min": 3, "median": 2, "p95": 1}}"#,
+                "must have min <= median <= p95",
+            ),
+            (
+                r#"{"candles_per_sec": {"min": 1, "median": 2, "p95": 3, "samples": [1, -2]}}"#,
+                "`candles_per_sec.samples[1]` must be a number greater than 0",
+            ),
+            (
+                r#"{"candles_per_sec": {"min": 1, "median": 2, "p95": 3, "mean": 2}}"#,
+                "unknown field `candles_per_sec.mean`",
+            ),
+            (
+                &format!(r#"{{{cps}, "speed": 1}}"#),
+                "unknown field `speed`",
+            ),
+            (
+                &format!(r#"{{{cps}, "protocol": 2}}"#),
+                "speaks protocol 2, newer than this perfsuite reads (1)",
+            ),
+            (
+                &format!(r#"{{{cps}, "protocol": "1"}}"#),
+                "`protocol` must be a whole number from 1",
+            ),
+            (
+                &format!(r#"{{{cps}, "candles": 40000}}"#),
+                "`candles` is 40000, but the engine was asked for 50000",
+            ),
+            (
+                &format!(r#"{{{cps}, "symbol": "ETHUSDT"}}"#),
+                "`symbol` is \"ETHUSDT\", but the engine was asked for \"BTCUSDT\"",
+            ),
+            (
+                &format!(r#"{{{cps}, "p95_stage_latency_ms": -1}}"#),
+                "`p95_stage_latency_ms` must be a number of at least 0, or null",
+            ),
+            (
+                &format!(r#"{{{cps}, "peak_rss_mb": "big"}}"#),
+                "`peak_rss_mb` must be a number of at least 0",
+            ),
+            (
+                &format!(r#"{{{cps}, "fingerprint": {{"trades": 1, "final_equity": 2}}}}"#),
+                "printed no `fingerprint.digest`",
+            ),
+            (
+                &format!(
+                    r#"{{{cps}, "fingerprint": {{"trades": -1, "final_equity": 2, "digest": "x"}}}}"#
+                ),
+                "`fingerprint.trades` must be a whole number",
+            ),
+            (
+                &format!(r#"{{{cps}, "stages": {{"a": {{"p50_ms": 1}}}}}}"#),
+                "printed no `stages.a.p95_ms`",
+            ),
         ];
         for (text, want) in cases {
             let err = parse_str(text).unwrap_err();

@@ -3,9 +3,10 @@
 //! interval around the engine's run while the engine times its stages per batch.
 //!
 //! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
-//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`runner`] runs
+//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`child`] runs any child process under limits; [`runner`] runs
 //! a measurement in a child process and reads back what it printed.
 
+pub mod child;
 pub mod runner;
 
 use std::collections::BTreeMap;
@@ -202,7 +203,9 @@ pub fn candles(spec: &BenchSpec) -> Result<(CandleSeries, Option<DataInfo>), Dat
             Ok((loaded.series, Some(loaded.info)))
         }
         None => {
-            let n = spec.candles.expect("a spec without data has a candle count");
+            let n = spec
+                .candles
+                .expect("a spec without data has a candle count");
             Ok((generate(n as usize, spec.seed, &spec.symbol), None))
         }
     }
@@ -230,7 +233,10 @@ impl Samples {
         started_at: String,
         duration_s: f64,
     ) -> Measurement {
-        let candles = self.data.as_ref().map_or(spec.candles.unwrap_or(0), |d| d.rows);
+        let candles = self
+            .data
+            .as_ref()
+            .map_or(spec.candles.unwrap_or(0), |d| d.rows);
         let cps: Vec<f64> = self
             .run_seconds
             .iter()
