@@ -33,9 +33,7 @@ pub const DEFAULT_CANDLES: u64 = 200_000;
 /// Runs the command; the JSON goes to stdout.
 pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     let engine = match &args.engine_json {
-        Some(json) => {
-            serde_json::from_str(json).map_err(|e| Error::Input(format!("--engine-json: {e}")))?
-        }
+        Some(json) => serde_json::from_str(json).map_err(Error::EngineJson)?,
         None => EngineSettings::default(),
     };
     engine
@@ -89,7 +87,7 @@ fn builtin(spec: &BenchSpec, progress: impl FnMut(Progress)) -> Result<Measureme
     let clock = Instant::now();
     let samples = measure(spec, progress).map_err(|e| match e {
         MeasureError::Data(e) => Error::Input(e.to_string()),
-        e => Error::Measure(e.to_string()),
+        e => e.into(),
     })?;
     Ok(samples.into_measurement(
         spec,

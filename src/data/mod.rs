@@ -9,6 +9,7 @@ pub mod layout;
 mod reader;
 pub mod time;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use error::DataError;
@@ -17,7 +18,7 @@ pub use reader::read;
 use crate::engine::candles::CandleSeries;
 
 /// What was read from a candle file, as recorded in bench.json under `data`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataInfo {
     /// The file, as the scenario resolved it.

@@ -13,13 +13,14 @@ mod command;
 mod invoke;
 pub mod protocol;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use command::ExternalCommand;
 pub use invoke::measure;
 
 /// What bench.json records of an external engine, under `external`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalInfo {
     /// The command line, as the scenario wrote it.
