@@ -13,7 +13,7 @@ use std::time::Instant;
 use crate::cli::AbArgs;
 use crate::commands::compare::{compare_sets, Output};
 use crate::commands::emit::scenario_files;
-use crate::commands::run::{current_exe, write_result_set};
+use crate::commands::run::{count_every_scenario, current_exe, write_result_set};
 use crate::commands::select_scenarios;
 use crate::compare::ResultSet;
 use crate::config::Scenario;
@@ -21,6 +21,7 @@ use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::external::ExternalCommand;
 use crate::interrupt;
+use crate::measure::callgrind::Counter;
 use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
 use crate::measure::{bench_spec, BenchSpec};
 use crate::output::junit;
@@ -31,7 +32,10 @@ use crate::results::{Measurement, ScenarioResult, SummaryRow};
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
-    let selection = select_scenarios(&args.suite)?;
+    let mut selection = select_scenarios(&args.suite)?;
+    if args.instructions {
+        count_every_scenario(&mut selection);
+    }
     let head = current_exe()?;
     let sides: Vec<[(PathBuf, BenchSpec); 2]> = selection
         .scenarios()
@@ -45,6 +49,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let mut progress = ProgressLine::new(args.output.quiet, selection.chosen.len());
     let mut results: [Vec<ScenarioResult>; 2] = Default::default();
     let mut errors: [Vec<SummaryRow>; 2] = Default::default();
+    let mut counter = Counter::default();
     for (i, (scenario, sides)) in selection.scenarios().zip(&sides).enumerate() {
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
@@ -52,9 +57,23 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         match interleave(sides, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {
-                    let combined = combine(runs).map_err(|e| {
+                    let mut combined = combine(runs).map_err(|e| {
                         Error::Measure(format!("scenario `{}`: {e}", scenario.name))
                     })?;
+                    if scenario.measure.instructions && scenario.command.is_none() {
+                        let label = ["A (base)", "B (head)"][side];
+                        let runs = scenario.measure.instruction_repeats;
+                        let (exe, spec) = &sides[side];
+                        counter.add(
+                            &scenario.name,
+                            &mut combined,
+                            exe,
+                            (spec, runs),
+                            deadline,
+                            |status| progress.show(&format!("{label} {status}")),
+                        );
+                        progress.clear();
+                    }
                     results[side].push(scenario_result(
                         scenario,
                         &scenario.budget,
@@ -115,7 +134,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         &scenario_files(&selection),
         [head_budgets],
     )?;
-    let had_errors = !errors[1].is_empty();
+    let had_errors = !errors[1].is_empty() || counter.uncounted > 0;
     Ok(if args.output.strict && had_errors {
         EXIT_SCENARIO_ERROR
     } else {

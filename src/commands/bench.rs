@@ -10,9 +10,10 @@ use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
 use crate::external::{self, ExternalCommand};
+use crate::measure::callgrind::{self, CountError};
 use crate::measure::runner::PROGRESS_PREFIX;
 use crate::measure::{
-    measure, BenchSpec, MeasureError, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
+    measure, BenchSpec, MeasureError, Mode, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
     PROCESS_OVERHEAD_BYTES,
 };
 use crate::results::Measurement;
@@ -67,25 +68,49 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     if args.progress {
         inject_fault(&spec.symbol);
     }
+    let mode = if args.callgrind_marks {
+        Mode::CallgrindMarks
+    } else {
+        Mode::Timed
+    };
     let report = |p| {
         if args.progress {
             eprintln!("{PROGRESS_PREFIX}{}", describe(p));
         }
     };
-    let measurement = match &spec.command {
+    let mut measurement = match &spec.command {
         Some(command) => external::measure(&spec, command, report).map_err(Error::Measure)?,
-        None => builtin(&spec, report)?,
+        None => builtin(&spec, mode, report)?,
     };
+    if args.instructions && spec.command.is_some() {
+        eprintln!("warning: instructions are counted for the built-in engine only");
+    } else if args.instructions {
+        let exe = crate::commands::run::current_exe()?;
+        let counted = callgrind::count(&exe, &spec, 1, None, |status| {
+            if args.progress {
+                eprintln!("{PROGRESS_PREFIX}{status}");
+            }
+        });
+        match counted.and_then(|c| callgrind::record(&mut measurement, c)) {
+            Ok(()) => {}
+            Err(e @ CountError::Missing) => eprintln!("warning: {e}"),
+            Err(e) => return Err(Error::Measure(e.to_string())),
+        }
+    }
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
     crate::output::print_stdout(&format!("{json}\n"));
     Ok(EXIT_OK)
 }
 
 /// Measures `spec` on the built-in engine. A data file that cannot be read is invalid input.
-fn builtin(spec: &BenchSpec, progress: impl FnMut(Progress)) -> Result<Measurement, Error> {
+fn builtin(
+    spec: &BenchSpec,
+    mode: Mode,
+    progress: impl FnMut(Progress),
+) -> Result<Measurement, Error> {
     let started_at = now_rfc3339();
     let clock = Instant::now();
-    let samples = measure(spec, progress).map_err(|e| match e {
+    let samples = measure(spec, mode, progress).map_err(|e| match e {
         MeasureError::Data(e) => Error::Input(e.to_string()),
         e => e.into(),
     })?;
