@@ -220,7 +220,8 @@ fn optional_number(top: &Map<String, Value>, key: &str) -> Result<Option<f64>, S
     }
 }
 
-/// `fingerprint`: {trades, final_equity, digest}, or null.
+/// `fingerprint`: {trades, final_equity, digest} and optionally max_drawdown (0 when not
+/// printed), or null.
 fn fingerprint(value: Option<&Value>) -> Result<Option<Fingerprint>, String> {
     let Some(value) = value.filter(|v| !v.is_null()) else {
         return Ok(None);
@@ -232,10 +233,11 @@ fn fingerprint(value: Option<&Value>) -> Result<Option<Fingerprint>, String> {
     };
     if let Some(key) = f
         .keys()
-        .find(|k| !["trades", "final_equity", "digest"].contains(&k.as_str()))
+        .find(|k| !["trades", "final_equity", "max_drawdown", "digest"].contains(&k.as_str()))
     {
         return Err(format!(
-            "printed an unknown field `fingerprint.{key}`; it has trades, final_equity, digest"
+            "printed an unknown field `fingerprint.{key}`; it has trades, final_equity, \
+             max_drawdown, digest"
         ));
     }
     let field = |key: &str| {
@@ -245,6 +247,12 @@ fn fingerprint(value: Option<&Value>) -> Result<Option<Fingerprint>, String> {
     let trades = field("trades")?;
     let equity = field("final_equity")?;
     let digest = field("digest")?;
+    let max_drawdown = match f.get("max_drawdown") {
+        None => 0.0,
+        Some(v) => non_negative(v).ok_or_else(|| {
+            format!("`fingerprint.max_drawdown` must be a number of at least 0, got {v}")
+        })?,
+    };
     Ok(Some(Fingerprint {
         trades: trades
             .as_u64()
@@ -252,6 +260,7 @@ fn fingerprint(value: Option<&Value>) -> Result<Option<Fingerprint>, String> {
         final_equity: equity.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
             format!("`fingerprint.final_equity` must be a finite number, got {equity}")
         })?,
+        max_drawdown,
         digest: digest
             .as_str()
             .filter(|d| (1..=128).contains(&d.len()) && !d.contains(char::is_control))
