@@ -10,7 +10,7 @@ const NOT_FINITE: &str = "a price or volume is not finite";
 const HIGH_BELOW: &str = "high is below open or close";
 const LOW_ABOVE: &str = "low is above open or close";
 const LOW_NOT_POSITIVE: &str = "low is not positive";
-const VOLUME_NOT_POSITIVE: &str = "volume is not positive";
+const VOLUME_NEGATIVE: &str = "volume is negative";
 const TIMESTAMP: &str = "timestamp does not increase";
 
 /// 100 valid candles: a rising candle at even indices, a falling one at odd indices, so that
@@ -103,11 +103,16 @@ fn a_zero_or_negative_low_is_not_positive() {
 }
 
 #[test]
-fn a_zero_or_negative_volume_is_not_positive() {
-    for volume in [0.0, -0.0, -5.0] {
+fn a_negative_volume_is_rejected_and_zero_volume_passes() {
+    for volume in [-f64::MIN_POSITIVE, -5.0] {
         let mut s = series();
         s.volume[63] = volume;
-        assert_rejected(&s, 63, VOLUME_NOT_POSITIVE);
+        assert_rejected(&s, 63, VOLUME_NEGATIVE);
+    }
+    for volume in [0.0, -0.0] {
+        let mut s = series();
+        s.volume[63] = volume;
+        assert_accepted(&s);
     }
 }
 
@@ -160,9 +165,9 @@ fn the_first_broken_candle_is_reported_even_after_boundary_candles_in_its_batch(
         s.high[i] = s.open[i].max(s.close[i]);
         s.low[i] = s.open[i].min(s.close[i]);
     }
-    s.volume[40] = 0.0;
+    s.volume[40] = -1.0;
     s.low[70] = -1.0;
-    assert_rejected(&s, 40, VOLUME_NOT_POSITIVE);
+    assert_rejected(&s, 40, VOLUME_NEGATIVE);
 }
 
 /// An edit of candle `i` of a series.
@@ -180,7 +185,7 @@ fn a_candle_breaking_several_rules_is_reported_for_the_first_in_order() {
             s.high[i] = s.low[i] * 2.0
         }),
         (LOW_NOT_POSITIVE, |s, i| s.low[i] = -1.0),
-        (VOLUME_NOT_POSITIVE, |s, i| s.volume[i] = -1.0),
+        (VOLUME_NEGATIVE, |s, i| s.volume[i] = -1.0),
         (TIMESTAMP, |s, i| s.ts[i] = s.ts[i - 1]),
     ];
     for first in 0..rules.len() {
@@ -196,10 +201,7 @@ fn a_candle_breaking_several_rules_is_reported_for_the_first_in_order() {
 #[test]
 fn the_message_names_the_candle_and_the_rule() {
     let mut s = series();
-    s.volume[12] = 0.0;
+    s.volume[12] = -1.0;
     let err = rejection(&s, 4096).expect("rejected");
-    assert_eq!(
-        err.to_string(),
-        "candle 12 is invalid: volume is not positive"
-    );
+    assert_eq!(err.to_string(), "candle 12 is invalid: volume is negative");
 }

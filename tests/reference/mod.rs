@@ -8,7 +8,7 @@
 //!
 //! The strategy, candle by candle (index `t`):
 //! 1. Validation: every price and the volume finite, the high at or above open and close, the
-//!    low at or below them and above zero, the volume above zero, each timestamp after the last.
+//!    low at or below them and above zero, the volume not negative, each timestamp after the last.
 //! 2. Indicators: EMAs of the close (`alpha = 2 / (n + 1)`), seeded with the first close;
 //!    Wilder's averages of gains and losses (seeded with zero) and of the true range (seeded
 //!    with the first candle's range). The first candle has no previous close: its change is
@@ -121,8 +121,8 @@ fn check(bar: &Bar, previous: Option<&Bar>) -> Result<(), &'static str> {
     if bar.low <= 0.0 {
         return Err("low is not positive");
     }
-    if bar.volume <= 0.0 {
-        return Err("volume is not positive");
+    if bar.volume < 0.0 {
+        return Err("volume is negative");
     }
     if let Some(previous) = previous {
         if bar.ts <= previous.ts {
