@@ -46,6 +46,9 @@ fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Compare(args) => commands::compare::run(args),
         Command::Ab(args) => commands::ab::ab(args),
         Command::Merge(args) => commands::merge::merge(args),
+        Command::History(args) => commands::history::history(args),
+        Command::Trend(args) => commands::history::trend(args),
+        Command::Report(args) => commands::history::report(args),
     }
 }
 

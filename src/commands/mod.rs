@@ -4,6 +4,7 @@ pub mod ab;
 pub mod bench;
 pub mod check;
 pub mod compare;
+pub mod history;
 pub mod merge;
 pub mod run;
 

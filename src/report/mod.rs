@@ -3,7 +3,7 @@
 
 mod json;
 mod markdown;
-mod table;
+pub(crate) mod table;
 
 use crate::budget::Verdict;
 use crate::cli::Format;
