@@ -3,7 +3,7 @@
 
 mod json;
 mod markdown;
-pub(crate) mod table;
+mod table;
 
 use crate::budget::Verdict;
 use crate::cli::Format;

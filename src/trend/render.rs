@@ -1,44 +1,45 @@
 //! `trend`'s output: a table of the change points for people, or JSON for tools.
 
-use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
 use super::{ChangePoint, Level, SeriesTrend, Settings, Status};
 use crate::budget::number;
-use crate::report::table::{finish_table, new_table};
 
 /// Version of `trend --format json`'s layout.
 pub const TREND_SCHEMA_VERSION: u32 = 1;
 
-/// The table: one row per change point, then a headline.
+/// The text for people: each series with change points under a heading, one line per change
+/// point (commits, levels, change, p-value, status), then a headline. Fits 80 columns.
 pub fn table(trends: &[SeriesTrend]) -> String {
-    let mut table = new_table();
-    table.set_header([
-        "scenario", "metric", "commits", "before", "after", "change", "p", "status",
-    ]);
-    for t in trends {
+    let mut out = String::new();
+    for t in trends.iter().filter(|t| !t.change_points.is_empty()) {
+        out.push_str(&format!(
+            "{} · {} ({} runs)\n",
+            t.scenario, t.metric, t.points
+        ));
         for c in &t.change_points {
-            table.add_row(vec![
-                Cell::new(&t.scenario),
-                Cell::new(&t.metric),
-                Cell::new(commits(c)),
-                Cell::new(level(&c.before)).set_alignment(CellAlignment::Right),
-                Cell::new(level(&c.after)).set_alignment(CellAlignment::Right),
-                Cell::new(c.change_pct.map_or("-".into(), |p| format!("{p:+.1}%")))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(c.p_value.map_or("exact".into(), |p| format!("{p:.1e}"))),
-                Cell::new(status(c)),
-            ]);
+            let levels = format!("{} → {}", short_level(&c.before), short_level(&c.after));
+            out.push_str(&format!(
+                "  {:<16}  {:<21} {:>7}  {:<9}  {}\n",
+                commits(c),
+                levels,
+                c.change_pct.map_or(String::new(), |p| format!("{p:+.1}%")),
+                c.p_value.map_or("exact".into(), |p| format!("p {p:.0e}")),
+                status(c)
+            ));
         }
     }
-    let mut out = if table.row_count() == 0 {
-        String::new()
-    } else {
-        finish_table(table)
-    };
     out.push_str(&headline(trends));
     out.push('\n');
     out
+}
+
+/// A level as the text output shows it: digests cut to 8 characters.
+fn short_level(l: &Level) -> String {
+    match l {
+        Level::Number(v) => number(*v),
+        Level::Digest(d) => d.chars().take(8).collect(),
+    }
 }
 
 /// `trend --format json`: the settings and every series with its change points.
