@@ -1,12 +1,15 @@
 //! perfsuite: a declarative, TOML-driven performance-regression suite for a trading backtester.
 //!
-//! The engine (`engine`) knows nothing of files or the command line; `measure` times it;
-//! `runner` runs measurements in child processes; `config` reads scenario and budget files;
-//! `budget` judges results; `compare` sets result sets side by side; `results` is the file schema; `cli`, `app` and `commands` are the
-//! command line.
+//! The layers, each using only those listed after it: `app`, `cli` and `commands` are the
+//! command line; `compare` sets result sets side by side; `output` renders for people and tools;
+//! `measure` times the engine, in a child process; `results` is the file schema and the results
+//! folder; `config` reads scenario and budget files; `judge` holds resolved budgets and the
+//! verdicts they give; `engine` is the backtester, which knows nothing of files or the command
+//! line; `environment`, `stats`, `shard`, `interrupt` and `error` are small leaves. `history`
+//! records result sets in a SQLite database, `trend` finds change points in its series and
+//! `output::html` draws them into the `report` page.
 
 pub mod app;
-pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod compare;
@@ -14,17 +17,12 @@ pub mod config;
 pub mod engine;
 pub mod environment;
 pub mod error;
-pub mod fsio;
 pub mod history;
-pub mod html;
 pub mod interrupt;
+pub mod judge;
 pub mod measure;
-pub mod outdir;
-pub mod progress;
-pub mod report;
+pub mod output;
 pub mod results;
-pub mod runner;
 pub mod shard;
 pub mod stats;
-pub mod suite;
 pub mod trend;

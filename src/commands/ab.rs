@@ -13,11 +13,12 @@ use crate::compare::ResultSet;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
-use crate::outdir::Lock;
-use crate::progress::ProgressLine;
+use crate::measure::bench_spec;
+use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
+use crate::output::progress::ProgressLine;
+use crate::results::folder::Lock;
+use crate::results::outcome::{error_row, scenario_result};
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
-use crate::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
-use crate::suite::{bench_spec, error_row, scenario_result};
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {

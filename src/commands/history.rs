@@ -1,7 +1,7 @@
 //! `perfsuite history add|import`, `perfsuite trend` and `perfsuite report`: recording results
 //! in the history database and reading trends out of it.
 
-use crate::app::print_stdout;
+use crate::output::print_stdout;
 use crate::cli::{HistoryCommand, ReportArgs, TrendArgs, TrendFormat, TrendOptions};
 use crate::error::{Error, EXIT_OK};
 use crate::history::import::{read_sets, read_tree};
@@ -50,7 +50,7 @@ pub fn report(args: ReportArgs) -> Result<u8, Error> {
         latest.push(series::checks(&mut history, run.id).map_err(db_error)?);
     }
     let trends = trend::analyse(&histories, &settings);
-    let page = crate::html::page(&histories, &trends, &latest);
+    let page = crate::output::html::page(&histories, &trends, &latest);
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.is_dir() {
             return Err(Error::Input(format!(
@@ -59,7 +59,7 @@ pub fn report(args: ReportArgs) -> Result<u8, Error> {
             )));
         }
     }
-    crate::fsio::write_atomic(&args.out, page.as_bytes())?;
+    crate::results::atomic::write_atomic(&args.out, page.as_bytes())?;
     eprintln!(
         "{}: {} scenario{}, {}",
         args.out.display(),

@@ -29,7 +29,7 @@
 
 use serde::Serialize;
 
-use crate::budget::Regression;
+use crate::judge::Regression;
 
 /// Significance level of the rank test: a p-value below it rejects "no shift".
 ///
@@ -340,7 +340,7 @@ fn erfc(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::Statistic;
+    use crate::judge::Statistic;
 
     fn thresholds(warn_pct: f64, fail_pct: f64) -> Regression {
         Regression {

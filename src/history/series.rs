@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::params;
 
-use crate::budget::Check;
+use crate::judge::Check;
 
 use super::db::{DbError, History};
 

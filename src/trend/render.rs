@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{ChangePoint, Level, SeriesTrend, Settings, Status};
-use crate::budget::number;
+use crate::judge::number;
 
 /// Version of `trend --format json`'s layout.
 pub const TREND_SCHEMA_VERSION: u32 = 1;

@@ -6,7 +6,7 @@ pub mod chart;
 
 use std::fmt::Write;
 
-use crate::budget::{number, Check};
+use crate::judge::{number, Check};
 use crate::history::series::ScenarioHistory;
 use crate::history::{metric, METRICS};
 use crate::trend::{render, SeriesTrend, Status, FINGERPRINT};

@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::escape;
-use crate::budget::number;
+use crate::judge::number;
 use crate::history::series::Point;
 use crate::trend::{render, ChangePoint, Status};
 
