@@ -1,13 +1,13 @@
 //! `perfsuite history add|import`, `perfsuite trend` and `perfsuite report`: recording results
 //! in the history database and reading trends out of it.
 
-use crate::output::print_stdout;
 use crate::cli::{HistoryCommand, ReportArgs, TrendArgs, TrendFormat, TrendOptions};
 use crate::error::{Error, EXIT_OK};
 use crate::history::import::{read_sets, read_tree};
 use crate::history::record::record;
 use crate::history::series::{self, Filter, ScenarioHistory};
 use crate::history::{DbError, History};
+use crate::output::print_stdout;
 use crate::trend::{self, render, Settings};
 
 /// Runs `history add` or `history import`: every file is read and checked first, then all are

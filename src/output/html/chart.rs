@@ -8,8 +8,8 @@
 use std::fmt::Write;
 
 use super::escape;
-use crate::judge::number;
 use crate::history::series::Point;
+use crate::judge::number;
 use crate::trend::{render, ChangePoint, Status};
 
 /// Width and height of a chart, in CSS pixels.

@@ -6,9 +6,9 @@ pub mod chart;
 
 use std::fmt::Write;
 
-use crate::judge::{number, Check};
 use crate::history::series::ScenarioHistory;
 use crate::history::{metric, METRICS};
+use crate::judge::{number, Check};
 use crate::trend::{render, SeriesTrend, Status, FINGERPRINT};
 
 use chart::{BudgetLine, Chart};
@@ -282,4 +282,125 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::history::series::{Point, Run};
+    use crate::judge::{LimitKind, Verdict};
+    use crate::trend::{analyse, Settings};
+
+    /// `scenarios` histories of `runs` runs each, throughput 10 % lower from the middle on.
+    fn histories(scenarios: usize, runs: usize) -> Vec<ScenarioHistory> {
+        (0..scenarios)
+            .map(|s| {
+                let run = |i: usize| Run {
+                    id: (s * runs + i) as i64,
+                    commit: Some(format!("{i:07x}{}", "0".repeat(33))),
+                    branch: Some("main".into()),
+                    started_at: format!("2024-01-01T00:00:{:02}Z", i % 60),
+                    fingerprint: "9e3779b97f4a7c15".into(),
+                    build_profile: "release".into(),
+                    verdict: "pass".into(),
+                };
+                let value = |i: usize| {
+                    let level = if i < runs / 2 { 1.0e6 } else { 0.9e6 };
+                    level * (1.0 + 0.01 * ((i * 7919 % 13) as f64 - 6.0) / 6.0)
+                };
+                let cps = (0..runs)
+                    .map(|i| Point {
+                        run: i,
+                        value: value(i),
+                        low: Some(value(i) * 0.98),
+                        high: Some(value(i) * 1.01),
+                    })
+                    .collect();
+                let p95 = (0..runs)
+                    .map(|i| Point {
+                        run: i,
+                        value: 2.0 + (i % 5) as f64 * 0.01,
+                        low: None,
+                        high: None,
+                    })
+                    .collect();
+                ScenarioHistory {
+                    scenario: format!("scenario-{s}"),
+                    runs: (0..runs).map(run).collect(),
+                    metrics: BTreeMap::from([
+                        ("candles_per_sec".to_owned(), cps),
+                        ("p95_stage_latency_ms".to_owned(), p95),
+                    ]),
+                }
+            })
+            .collect()
+    }
+
+    fn checks() -> Vec<Check> {
+        vec![
+            Check {
+                metric: "candles_per_sec.min".into(),
+                kind: LimitKind::Floor,
+                value: Some(8.8e5),
+                floor: Some(833.0),
+                ceiling: None,
+                warn: Some(900.0),
+                verdict: Verdict::Pass,
+            },
+            Check {
+                metric: "p95_stage_latency_ms".into(),
+                kind: LimitKind::Ceiling,
+                value: Some(2.0),
+                floor: None,
+                ceiling: Some(50.0),
+                warn: Some(40.0),
+                verdict: Verdict::Pass,
+            },
+        ]
+    }
+
+    #[test]
+    fn twenty_scenarios_of_a_thousand_runs_make_a_page_under_one_megabyte() {
+        let h = histories(20, 1_000);
+        let trends = analyse(&h, &Settings::default());
+        let html = page(&h, &trends, &vec![checks(); 20]);
+        println!("{} bytes", html.len());
+        assert!(html.len() < 1_000_000, "{} bytes", html.len());
+        assert_eq!(html.matches(r#"<figure class="chart""#).count(), 40);
+        assert_eq!(
+            html.matches(r#"<g class="change-point confirmed" data-index="500""#)
+                .count(),
+            20,
+            "each scenario's step is marked where it is"
+        );
+    }
+
+    #[test]
+    fn every_chart_has_a_title_a_description_and_a_table() {
+        let h = histories(1, 30);
+        let html = page(&h, &analyse(&h, &Settings::default()), &[checks()]);
+        for needle in [
+            "<title id=",
+            "<desc id=",
+            r#"role="img" aria-labelledby="#,
+            "<summary>Data behind the chart",
+        ] {
+            assert_eq!(html.matches(needle).count(), 2, "{needle}");
+        }
+        assert!(
+            html.contains("Budget: floor 833, warn 900."),
+            "the floor far below is named"
+        );
+        assert!(html.contains(r#"<g class="budget ceiling">"#) || html.contains("ceiling 50"));
+    }
+
+    #[test]
+    fn names_are_escaped() {
+        assert_eq!(
+            escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
 }
