@@ -5,9 +5,10 @@
 //! `measure` times the engine, in a child process; `results` is the file schema and the results
 //! folder; `config` reads scenario and budget files; `judge` holds resolved budgets and the
 //! verdicts they give; `engine` is the backtester, which knows nothing of files or the command
-//! line; `environment`, `stats`, `shard`, `interrupt` and `error` are small leaves. `history`
-//! records result sets in a SQLite database, `trend` finds change points in its series and
-//! `output::html` draws them into the `report` page.
+//! line; `environment`, `stats`, `shard`, `interrupt`, `input` (reading
+//! untrusted files) and `error` are small leaves. `history` records result sets in a SQLite
+//! database, `trend` finds change points in its series and `output::html` draws them into the
+//! `report` page.
 
 pub mod app;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod history;
+pub mod input;
 pub mod interrupt;
 pub mod judge;
 pub mod measure;

@@ -3,7 +3,7 @@
 //! process of its own, so both builds see the same machine state. The other build only needs to
 //! speak the `bench` interface (see `runner`), so a build from an older commit can serve.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::cli::AbArgs;
 use crate::commands::compare::compare_sets;
@@ -45,9 +45,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
             repeats: 1,
             ..bench_spec(scenario)
         };
-        let deadline = scenario
-            .timeout_s
-            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
         match interleave(&sides, &spec, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {

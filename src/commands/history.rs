@@ -17,7 +17,7 @@ pub fn history(command: HistoryCommand) -> Result<u8, Error> {
         HistoryCommand::Add(args) => (read_sets(&args.dirs), args.db.db),
         HistoryCommand::Import(args) => (read_tree(&args.dir), args.db.db),
     };
-    let results = results.map_err(|e| Error::Input(e.to_string()))?;
+    let results = results?;
     let mut history = History::open(&db, true).map_err(db_error)?;
     let done = record(&mut history, &results).map_err(db_error)?;
     eprintln!(

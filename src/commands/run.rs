@@ -23,12 +23,7 @@ use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args.suite)?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(load_result_set)
-        .transpose()
-        .map_err(|e| Error::Input(e.to_string()))?;
+    let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     let exe = current_exe()?;
     interrupt::install();
     let summary = run_suite(&selection, &args.output, |spec, deadline, progress| {
@@ -36,8 +31,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     })?;
     let comparison = match baseline {
         Some(base) if !summary.interrupted => {
-            let head =
-                load_result_set(&args.output.out).map_err(|e| Error::Input(e.to_string()))?;
+            let head = load_result_set(&args.output.out)?;
             Some(compare::compare(&base, &head))
         }
         _ => None,
@@ -113,9 +107,7 @@ pub fn run_suite(
         }
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
-        let deadline = scenario
-            .timeout_s
-            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
         let row = match measure(&bench_spec(scenario), deadline, &progress) {
             ChildOutcome::Measured(measurement) => {
                 let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
