@@ -25,6 +25,7 @@ pub mod judge;
 pub mod measure;
 pub mod output;
 pub mod results;
+pub mod schema;
 pub mod shard;
 pub mod stats;
 pub mod trend;
