@@ -186,6 +186,23 @@ mod tests {
     }
 
     #[test]
+    fn instruction_counts_are_recorded_when_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(&dir.path().join("h.sqlite"), true).unwrap();
+        let mut counted = at("2024-01-01T00:00:00Z", "aaa", &[1.0]);
+        counted.measurement.instructions_per_candle = Some(912.5);
+        record(
+            &mut h,
+            &[counted, at("2024-01-02T00:00:00Z", "bbb", &[1.0])],
+        )
+        .unwrap();
+        let all = load(&mut h, &Filter::default()).unwrap();
+        let points = &all[0].metrics["instructions_per_candle"];
+        assert_eq!(points.len(), 1, "only the run that counted them");
+        assert_eq!((points[0].run, points[0].value), (0, 912.5));
+    }
+
+    #[test]
     fn adding_the_same_result_twice_keeps_one() {
         let dir = tempfile::tempdir().unwrap();
         let mut h = History::open(&dir.path().join("h.sqlite"), true).unwrap();
