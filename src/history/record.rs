@@ -68,9 +68,9 @@ pub fn record(history: &mut History, results: &[ScenarioResult]) -> Result<Recor
                     env.cores as i64,
                     env.memory_mb as i64,
                     r.config_digest,
-                    m.fingerprint.digest,
-                    m.fingerprint.trades as i64,
-                    m.fingerprint.final_equity,
+                    m.fingerprint.as_ref().map(|f| f.digest.as_str()),
+                    m.fingerprint.as_ref().map(|f| f.trades as i64),
+                    m.fingerprint.as_ref().map(|f| f.final_equity),
                     r.budget.profile,
                     checks,
                     r.verdict.name(),
@@ -108,7 +108,7 @@ pub fn run_key(r: &ScenarioResult) -> String {
     for part in [
         m.started_at.as_str(),
         m.environment.git_commit.as_deref().unwrap_or(""),
-        m.fingerprint.digest.as_str(),
+        m.fingerprint.as_ref().map_or("", |f| f.digest.as_str()),
     ] {
         bytes.extend_from_slice(part.as_bytes());
         bytes.push(0);

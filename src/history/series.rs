@@ -23,7 +23,7 @@ pub struct Run {
     pub branch: Option<String>,
     /// When it was measured (RFC 3339).
     pub started_at: String,
-    /// The backtest's fingerprint digest.
+    /// The backtest's fingerprint digest; empty when the engine reported none.
     pub fingerprint: String,
     /// `release` or `debug`.
     pub build_profile: String,
@@ -99,7 +99,7 @@ pub fn load(history: &mut History, filter: &Filter) -> Result<Vec<ScenarioHistor
                 commit: row.get(2)?,
                 branch: row.get(3)?,
                 started_at: row.get(4)?,
-                fingerprint: row.get(5)?,
+                fingerprint: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
                 build_profile: row.get(6)?,
                 verdict: row.get(7)?,
             };
