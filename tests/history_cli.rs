@@ -299,7 +299,7 @@ fn trend_reports_the_step_with_its_commits_and_the_fingerprint_change() {
     let table = stdout(&out);
     assert!(table.contains("c290000..c300000"), "{table}");
     assert!(table.contains("regression"), "{table}");
-    assert!(table.contains("93441d58 → 00000000"), "{table}");
+    assert!(table.contains("a71a8d29 → 00000000"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
     let t = trend(&ws);
     let cps = t["series"]
