@@ -16,7 +16,8 @@ use crate::interrupt;
 use crate::measure::bench_spec;
 use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
 use crate::output::progress::ProgressLine;
-use crate::results::folder::Lock;
+use crate::results::folder::ResultsFolder;
+use crate::results::lock::Lock;
 use crate::results::outcome::{error_row, scenario_result};
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
 
@@ -32,6 +33,11 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let sides = [args.base.clone(), current_exe()?];
     // Taken before measuring, so a second run into the same folder is refused up front.
     let lock = Lock::acquire(&args.output.out)?;
+    let names: Vec<&str> = selection.scenarios().map(|s| s.name.as_str()).collect();
+    let folders = [
+        ResultsFolder::prepare(&lock, &args.output.out.join("base"), &names)?,
+        ResultsFolder::prepare(&lock, &args.output.out.join("head"), &names)?,
+    ];
     interrupt::install();
     let started_at = now_rfc3339();
     let clock = Instant::now();
@@ -83,8 +89,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     for (side, name) in ["base", "head"].iter().enumerate() {
         let dir = args.output.out.join(name);
         write_result_set(
-            &lock,
-            &dir,
+            &folders[side],
             &results[side],
             &errors[side],
             &started_at,

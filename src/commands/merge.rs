@@ -8,7 +8,8 @@ use crate::commands::run::write_result_set;
 use crate::compare::{load_result_set, name_problem};
 use crate::error::{Error, EXIT_OK};
 use crate::judge::Verdict;
-use crate::results::folder::{Lock, SUMMARY_JSON};
+use crate::results::folder::{ResultsFolder, SUMMARY_JSON};
+use crate::results::lock::Lock;
 use crate::results::{ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
 
 /// Runs the command.
@@ -68,9 +69,11 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
         duration_s = duration_s.max(summary.duration_s);
     }
     let lock = Lock::acquire(&args.out)?;
+    let mut names: Vec<&str> = results.iter().map(|r| r.scenario.as_str()).collect();
+    names.extend(errors.iter().map(|r| r.scenario.as_str()));
+    let folder = ResultsFolder::prepare(&lock, &args.out, &names)?;
     let summary = write_result_set(
-        &lock,
-        &args.out,
+        &folder,
         &results,
         &errors,
         started_at.as_deref().unwrap_or_default(),

@@ -1,6 +1,5 @@
 //! `perfsuite run`: every scenario in its own child process, judged, written, summarised.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cli::Format;
@@ -16,7 +15,8 @@ use crate::measure::runner::{run_repeats, ChildOutcome, Deadline, INTERRUPTED};
 use crate::measure::BenchSpec;
 use crate::output::progress::ProgressLine;
 use crate::output::report;
-use crate::results::folder;
+use crate::results::folder::ResultsFolder;
+use crate::results::lock::Lock;
 use crate::results::outcome::{error_row, scenario_result, summary_row};
 use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
 
@@ -88,24 +88,22 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 /// Runs the selected scenarios through `measure`, writing each result as soon as it exists and
 /// the summary after each scenario (marked interrupted until the last), so a crash or Ctrl-C
 /// never loses a finished result. The results folder is locked for the whole run (see
-/// [`folder::Lock`]); the lock is released on every way out, errors included.
+/// [`Lock`]); the lock is released on every way out, errors included.
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
     mut measure: impl FnMut(&BenchSpec, Option<Deadline>, &ProgressLine) -> ChildOutcome,
 ) -> Result<Summary, Error> {
     let out = &output.out;
-    let lock = folder::Lock::acquire(out)?;
-    folder::prepare(out)?;
+    let lock = Lock::acquire(out)?;
+    let names: Vec<&str> = selection.scenarios().map(|s| s.name.as_str()).collect();
+    let folder = ResultsFolder::prepare(&lock, out, &names)?;
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let total = selection.chosen.len();
     let mut progress = ProgressLine::new(output.quiet, total);
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(total);
-    let write_summary = |summary: &Summary| {
-        lock.verify()?;
-        folder::write_summary(out, summary)
-    };
+    let write_summary = |summary: &Summary| folder.write_summary(summary);
     write_summary(&summary(&started_at, clock.elapsed(), total > 0, &rows))?;
     for (i, scenario) in selection.scenarios().enumerate() {
         if interrupt::requested() {
@@ -117,8 +115,7 @@ pub fn run_suite(
         let row = match measure(&bench_spec(scenario), deadline, &progress) {
             ChildOutcome::Measured(measurement) => {
                 let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
-                lock.verify()?;
-                folder::write_result(out, &result)?;
+                folder.write_result(&result)?;
                 summary_row(&result)
             }
             ChildOutcome::Failed(reason) if reason == INTERRUPTED => break,
@@ -170,22 +167,17 @@ pub fn exit_code(summary: &Summary, strict: bool) -> u8 {
     }
 }
 
-/// Writes `results` as a complete result set in `out`, which is `lock`'s folder or inside it:
-/// each bench.json and the summary.
+/// Writes `results` as a complete result set into `folder`: each bench.json and the summary.
 pub fn write_result_set(
-    lock: &folder::Lock,
-    out: &Path,
+    folder: &ResultsFolder,
     results: &[ScenarioResult],
     errors: &[SummaryRow],
     started_at: &str,
     duration_s: f64,
 ) -> Result<Summary, Error> {
-    lock.verify()?;
-    folder::prepare(out)?;
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(results.len() + errors.len());
     for result in results {
-        lock.verify()?;
-        folder::write_result(out, result)?;
+        folder.write_result(result)?;
         rows.push(summary_row(result));
     }
     rows.extend(errors.iter().cloned());
@@ -196,8 +188,7 @@ pub fn write_result_set(
         false,
         &rows,
     );
-    lock.verify()?;
-    folder::write_summary(out, &summary)?;
+    folder.write_summary(&summary)?;
     Ok(summary)
 }
 

@@ -19,6 +19,7 @@ pub use budget::{BudgetProfile, BudgetSource};
 pub use error::ConfigError;
 pub use scenario::{
     Scenario, DEFAULT_BUDGET, DEFAULT_REPEATS, DEFAULT_SEED, DEFAULT_SYMBOL, DEFAULT_WARMUP,
+    RESERVED_NAMES,
 };
 
 use crate::judge::Budget;

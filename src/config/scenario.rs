@@ -290,8 +290,12 @@ fn stem_name(src: &Source) -> Result<String, ConfigError> {
     Ok(stem.to_owned())
 }
 
-const NAME_RULE: &str =
-    "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not starting with `.` and without `..`";
+/// Names a scenario cannot take: the files of a results folder beside the scenarios' folders
+/// (`results::folder` checks that they match its file names).
+pub const RESERVED_NAMES: [&str; 2] = ["summary.json", "summary.md"];
+
+const NAME_RULE: &str = "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not starting with `.`, \
+     without `..`, and not `summary.json` or `summary.md` (file names of the results folder)";
 
 /// Scenario names become folder names under `--out`, so they must not be paths. `..` anywhere
 /// is refused too, as `compare` refuses it in a result file: a name that runs must also compare.
@@ -299,6 +303,7 @@ fn valid_name(name: &str) -> bool {
     (1..=MAX_NAME_LEN).contains(&name.len())
         && !name.starts_with('.')
         && !name.contains("..")
+        && !RESERVED_NAMES.contains(&name)
         && plain(name)
 }
 

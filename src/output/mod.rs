@@ -1,6 +1,7 @@
 //! Output for people and tools: the run summary ([`report`]), the progress line on stderr
 //! ([`progress`]), and stdout itself.
 
+pub mod escape;
 pub mod progress;
 pub mod report;
 

@@ -7,6 +7,7 @@
 
 pub mod atomic;
 pub mod folder;
+pub mod lock;
 pub mod outcome;
 
 use std::collections::BTreeMap;
