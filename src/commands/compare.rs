@@ -6,7 +6,7 @@ use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_OK};
 
 /// Runs the command.
 pub fn run(args: CompareArgs) -> Result<u8, Error> {
-    let load = |path| load_result_set(path).map_err(|e| Error::Input(e.to_string()));
+    let load = |path| load_result_set(path).map_err(Error::from);
     let (base, head) = (load(&args.base)?, load(&args.head)?);
     Ok(compare_sets(&base, &head, args.format, args.strict, false))
 }

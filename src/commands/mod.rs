@@ -4,6 +4,7 @@ pub mod ab;
 pub mod bench;
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod merge;
 pub mod run;
 
@@ -34,7 +35,7 @@ pub fn select_scenarios(args: &SuiteArgs) -> Result<Selection, Error> {
         .budgets
         .clone()
         .map_or(BudgetSource::Default, BudgetSource::Dir);
-    let suite = load_suite(&args.paths, &budgets).map_err(|e| Error::Input(e.to_string()))?;
+    let suite = load_suite(&args.paths, &budgets)?;
     let mut chosen: Vec<usize> = (0..suite.scenarios.len())
         .filter(|&i| {
             args.filter

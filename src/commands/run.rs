@@ -23,12 +23,7 @@ use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args.suite)?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(load_result_set)
-        .transpose()
-        .map_err(|e| Error::Input(e.to_string()))?;
+    let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     let exe = current_exe()?;
     interrupt::install();
     let summary = run_suite(&selection, &args.output, |spec, deadline, progress| {
@@ -36,8 +31,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     })?;
     let comparison = match baseline {
         Some(base) if !summary.interrupted => {
-            let head =
-                load_result_set(&args.output.out).map_err(|e| Error::Input(e.to_string()))?;
+            let head = load_result_set(&args.output.out)?;
             Some(compare::compare(&base, &head))
         }
         _ => None,

@@ -19,9 +19,9 @@ pub enum Format {
     Json,
 }
 
-/// Writes `text` to stdout. A closed pipe (`perfsuite ... | head`) is not an error: the reader
-/// has what it wanted.
+/// Writes `text` to stdout, its colours kept or stripped as `--color` and `NO_COLOR` say. A
+/// closed pipe (`perfsuite ... | head`) is not an error: the reader has what it wanted.
 pub fn print_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
+    let mut out = anstream::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
