@@ -149,6 +149,9 @@ pub enum Format {
     Markdown,
     /// JSON for tools.
     Json,
+    /// GitHub Actions annotations (`::warning`/`::error` lines); under `GITHUB_ACTIONS=true`
+    /// they are also written to stderr with any other format.
+    Github,
 }
 
 impl From<Format> for crate::output::Format {
@@ -157,6 +160,7 @@ impl From<Format> for crate::output::Format {
             Format::Table => Self::Table,
             Format::Markdown => Self::Markdown,
             Format::Json => Self::Json,
+            Format::Github => Self::Github,
         }
     }
 }
@@ -176,6 +180,9 @@ pub struct OutputArgs {
     /// Print nothing on stdout; no progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the budget checks (and any comparison) as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `perfsuite run`.
@@ -205,6 +212,9 @@ pub struct CompareArgs {
     /// Exit 1 on a regression past its fail threshold or a changed fingerprint.
     #[arg(long)]
     pub strict: bool,
+    /// Also write the comparison as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `perfsuite ab`.

@@ -22,5 +22,6 @@ pub mod judge;
 pub mod measure;
 pub mod output;
 pub mod results;
+pub mod schema;
 pub mod shard;
 pub mod stats;

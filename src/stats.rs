@@ -1,5 +1,6 @@
 //! Descriptive statistics over measured samples, as pure functions.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The `q`-th percentile (0 ..= 100) of `samples` by linear interpolation between order
@@ -37,7 +38,7 @@ pub fn stddev(samples: &[f64]) -> f64 {
 }
 
 /// The summary of one metric's samples kept in bench.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
     /// Smallest sample.

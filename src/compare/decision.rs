@@ -27,6 +27,7 @@
 //!    of at least `warn_pct` `regressed-warn`; a real improvement past `warn_pct` is `improved`.
 //!    An improvement is never called a regression: for latency and memory, down is better.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::judge::Regression;
@@ -51,7 +52,7 @@ const AT_LIMIT: f64 = 1e-9;
 /// How a metric changed from base to head. Declared in the order a reviewer should care, least
 /// first (an inconclusive change needs a second look more than an improvement does), so the
 /// maximum over a scenario's metrics is its outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeVerdict {
     /// Within the warn threshold.
@@ -89,7 +90,7 @@ impl ChangeVerdict {
 }
 
 /// Which direction is an improvement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Better {
     /// More is better (throughput).
@@ -108,7 +109,7 @@ pub struct Side<'a> {
 }
 
 /// The outcome of the noise check.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "method", rename_all = "kebab-case")]
 pub enum Noise {
     /// Mann–Whitney U test, both sides with at least [`MIN_RANK_SAMPLES`] samples.
@@ -144,7 +145,7 @@ impl Noise {
 }
 
 /// What the rule decided for one metric.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 pub struct Decision {
     /// The verdict.
     pub verdict: ChangeVerdict,

@@ -1,7 +1,9 @@
-//! Output for people and tools: the run summary ([`report`]), the progress line on stderr
-//! ([`progress`]), and stdout itself.
+//! Output for people and tools: the run summary ([`report`]), GitHub annotations ([`github`]),
+//! JUnit XML ([`junit`]), the progress line on stderr ([`progress`]), and stdout itself.
 
 pub mod escape;
+pub mod github;
+pub mod junit;
 pub mod progress;
 pub mod report;
 
@@ -17,6 +19,8 @@ pub enum Format {
     Markdown,
     /// JSON for tools, with stable keys.
     Json,
+    /// GitHub Actions annotations: `::warning` and `::error` workflow commands.
+    Github,
 }
 
 /// Writes `text` to stdout, its colours kept or stripped as `--color` and `NO_COLOR` say. A

@@ -15,6 +15,7 @@
 //! itself must be a real folder or absent: a symlink is refused, as the folder it points to is
 //! not the one the user named (name that folder instead).
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -71,10 +72,15 @@ pub fn ensure_folder(out: &Path) -> Result<(), Error> {
 
 /// One result set being written into a folder, under the lock of that folder or of a folder
 /// above it (`ab` writes `OUT/base` and `OUT/head` under the lock of `OUT`).
+///
+/// The manifest names every file this run may write from [`prepare`](Self::prepare) on, so a
+/// run killed midway leaves a manifest that covers its files; when the value is dropped, the
+/// manifest is rewritten to name exactly the files written.
 #[derive(Debug)]
 pub struct ResultsFolder<'a> {
     lock: &'a Lock,
     dir: PathBuf,
+    written: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> ResultsFolder<'a> {
@@ -98,6 +104,7 @@ impl<'a> ResultsFolder<'a> {
         Ok(Self {
             lock,
             dir: dir.to_owned(),
+            written: RefCell::default(),
         })
     }
 
@@ -118,7 +125,11 @@ impl<'a> ResultsFolder<'a> {
         }
         // Plain data: serde_json fails only on maps with non-string keys, which it has none of.
         let json = serde_json::to_string_pretty(result).expect("a result serializes");
-        write_atomic(&folder.join(BENCH_JSON), format!("{json}\n").as_bytes())
+        write_atomic(&folder.join(BENCH_JSON), format!("{json}\n").as_bytes())?;
+        self.written
+            .borrow_mut()
+            .insert(bench_entry(&result.scenario));
+        Ok(())
     }
 
     /// Writes summary.json and summary.md.
@@ -128,10 +139,22 @@ impl<'a> ResultsFolder<'a> {
             &self.dir.join(SUMMARY_JSON),
             report::json(summary).as_bytes(),
         )?;
+        self.written.borrow_mut().insert(SUMMARY_JSON.to_owned());
         write_atomic(
             &self.dir.join(SUMMARY_MD),
             report::markdown(summary).as_bytes(),
-        )
+        )?;
+        self.written.borrow_mut().insert(SUMMARY_MD.to_owned());
+        Ok(())
+    }
+}
+
+impl Drop for ResultsFolder<'_> {
+    /// Narrows the manifest to the files written, while this process still holds the lock.
+    fn drop(&mut self) {
+        if self.lock.verify().is_ok() {
+            let _ = write_manifest(&self.dir, &self.written.borrow());
+        }
     }
 }
 
@@ -228,8 +251,9 @@ fn foreign(path: &Path, what: &str, goes: &str) -> Error {
     ))
 }
 
-/// Removes one file of the last run and its temporaries, if each is a regular file in a real
-/// folder; then its scenario folder, if that is left empty.
+/// Removes one file of the last run, if it is a regular file in a real folder; then its
+/// scenario folder, if that is left empty. The temporary file of a write killed midway
+/// (`.bench.json.tmp-PID`) is not proven ours, so it stays (hidden; no command reads it).
 fn remove_ours(dir: &Path, entry: &str) -> Result<(), Error> {
     let folder = match entry.split_once('/') {
         Some((name, _)) => dir.join(name),
@@ -238,21 +262,7 @@ fn remove_ours(dir: &Path, entry: &str) -> Result<(), Error> {
     if !is_real_dir(&folder) {
         return Ok(());
     }
-    let path = dir.join(entry);
-    remove_regular(&path)?;
-    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
-    let prefix = format!(".{file_name}.tmp-");
-    for item in std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, e))? {
-        let item = item.map_err(|e| Error::io(&folder, e))?;
-        let name = item.file_name();
-        let name = name.to_string_lossy();
-        let is_temp = name
-            .strip_prefix(&prefix)
-            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
-        if is_temp {
-            remove_regular(&item.path())?;
-        }
-    }
+    remove_regular(&dir.join(entry))?;
     if folder != dir {
         let _ = std::fs::remove_dir(&folder); // only succeeds if nothing else is in it
     }
@@ -299,7 +309,6 @@ mod tests {
         let out = dir.path();
         write_set(out, &["old", "kept"]).unwrap();
         std::fs::write(out.join("kept/notes.txt"), "mine").unwrap();
-        std::fs::write(out.join("old/.bench.json.tmp-77"), "{").unwrap();
         std::fs::create_dir(out.join("tools")).unwrap();
         std::fs::write(out.join("tools/bench.json"), "not perfsuite's").unwrap();
         write_set(out, &["new"]).unwrap();
