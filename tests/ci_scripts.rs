@@ -266,3 +266,16 @@ fn a_push_without_a_comparison_still_replaces_the_old_numbers() {
         "{log}"
     );
 }
+
+#[test]
+fn a_body_too_long_for_github_is_cut_and_says_where_the_rest_is() {
+    let gh = FakeGh::new();
+    let rows = "| `btc` | candles/s median | 1 | 1 | 0.0% | unchanged |\n".repeat(2_000);
+    gh.ws
+        .write("long.md", format!("<!-- perfsuite -->\n{rows}"));
+    gh.comment("long.md", &[]);
+    let log = gh.log();
+    assert!(log.len() < 65_536, "{} bytes sent", log.len());
+    assert!(log.contains("cut here"), "the reader is told");
+    assert!(log.contains("<!-- perfsuite -->"), "the marker survives");
+}

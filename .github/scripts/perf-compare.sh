@@ -53,7 +53,8 @@ if [ "$status" -ne 0 ]; then
     echo "The interleaved comparison could not run (perfsuite ab exited with status $status); see the perf job's log."
   } >"$out/comparison.md"
 else
-  "$head_bin" compare "$out/base" "$out/head" --format json >"$out/comparison.json"
+  # ab has annotated the regressions already (under GitHub Actions); not twice.
+  env -u GITHUB_ACTIONS "$head_bin" compare "$out/base" "$out/head" --format json >"$out/comparison.json"
 fi
 
 {

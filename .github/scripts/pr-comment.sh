@@ -26,7 +26,7 @@ fi
 : "${PR_NUMBER:?PR_NUMBER must be set}"
 
 body=$(mktemp)
-trap 'rm -f "$body"' EXIT
+trap 'rm -f "$body" "$body.marked" "$body.cut"' EXIT
 if [ -f "$1" ]; then
   cat "$1" >"$body"
 else
@@ -37,6 +37,14 @@ if [ "$(sed -n 1p "$body")" != "$MARKER" ]; then
   # The marker must come first: it is how the next run finds this comment.
   { echo "$MARKER"; cat "$1"; } >"$body.marked"
   mv "$body.marked" "$body"
+fi
+
+# GitHub refuses comments over 65,536 characters: cut a longer body (at a line) and say so.
+readonly LIMIT=60000
+if [ "$(wc -c <"$body")" -gt "$LIMIT" ]; then
+  head -c "$LIMIT" "$body" | sed '$d' >"$body.cut"
+  printf '\n\n… cut here: the whole comparison is comparison.md in the bench-report artifact.\n' >>"$body.cut"
+  mv "$body.cut" "$body"
 fi
 
 # Writes the body to the job summary, after a line saying why it is not a comment.

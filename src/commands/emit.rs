@@ -5,7 +5,7 @@
 //! format, so a redirected `--format markdown` or `--format json` stays clean; the runner reads
 //! workflow commands from both streams.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use quick_junit::TestSuite;
 
@@ -17,12 +17,25 @@ use crate::output::{junit, report, Format};
 use crate::results::atomic::write_atomic;
 use crate::results::Summary;
 
-/// The scenario file of each selected scenario, for annotations.
+/// The scenario file of each selected scenario, for annotations: relative to
+/// `$GITHUB_WORKSPACE` where it lies inside it, as GitHub expects of a `file=`.
 pub fn scenario_files(selection: &Selection) -> Files {
+    let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
     selection
         .scenarios()
-        .map(|s| (s.name.clone(), s.source.clone()))
+        .map(|s| {
+            let file = repository_path(&s.source, workspace.as_deref());
+            (s.name.clone(), file)
+        })
         .collect()
+}
+
+/// `path` relative to `workspace` when it is an absolute path inside it; else as it is.
+fn repository_path(path: &Path, workspace: Option<&Path>) -> PathBuf {
+    workspace
+        .and_then(|w| path.strip_prefix(w).ok())
+        .unwrap_or(path)
+        .to_path_buf()
 }
 
 /// The annotations for a summary and a comparison, in that order.
@@ -98,5 +111,30 @@ pub fn write_junit(
     match path {
         Some(path) => write_atomic(path, junit::to_xml(&junit::report(suites)).as_bytes()),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotation_files_are_relative_to_the_github_workspace() {
+        let ws = Some(Path::new("/home/runner/work/repo/repo"));
+        assert_eq!(
+            repository_path(
+                Path::new("/home/runner/work/repo/repo/scenarios/btc.toml"),
+                ws
+            ),
+            PathBuf::from("scenarios/btc.toml")
+        );
+        assert_eq!(
+            repository_path(Path::new("scenarios/btc.toml"), ws),
+            PathBuf::from("scenarios/btc.toml")
+        );
+        assert_eq!(
+            repository_path(Path::new("/elsewhere/btc.toml"), ws),
+            PathBuf::from("/elsewhere/btc.toml")
+        );
     }
 }

@@ -449,7 +449,7 @@ fn environment_differences(base: &Environment, head: &Environment) -> Vec<Enviro
 /// `c` written in `format`.
 pub fn render(c: &Comparison, format: Format) -> String {
     match format {
-        Format::Table => render::table::render(c),
+        Format::Table => render::table::render(c, crate::output::table::width()),
         Format::Markdown => render::markdown::render(c),
         Format::Json => render::json::render(c),
         Format::Github => crate::output::github::render(&crate::output::github::for_comparison(

@@ -173,8 +173,7 @@ impl Check {
     /// a metric without limits.
     pub fn reason(&self) -> Option<String> {
         let short = match self.metric.as_str() {
-            "p95_stage_latency_ms" => "p95 stage ms",
-            "peak_rss_mb" => "peak RSS MB",
+            key @ ("p95_stage_latency_ms" | "peak_rss_mb") => metric_label(key),
             other => other.rsplit('.').next().unwrap_or(other),
         };
         match (self.verdict, self.value) {
@@ -196,6 +195,18 @@ impl Check {
             }
             _ => None,
         }
+    }
+}
+
+/// A metric's name and unit as every table, Markdown file and message writes it: `candles/s`,
+/// `p95 stage ms`, `peak RSS MiB`. `key` is the metric's bench.json key; an unknown key is
+/// shown as it is.
+pub fn metric_label(key: &str) -> &str {
+    match key {
+        "candles_per_sec" => "candles/s",
+        "p95_stage_latency_ms" => "p95 stage ms",
+        "peak_rss_mb" => "peak RSS MiB",
+        other => other,
     }
 }
 

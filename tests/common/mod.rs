@@ -88,7 +88,9 @@ impl Workspace {
     }
 
     /// `perfsuite ARGS` with the workspace as its working directory, no injected fault unless
-    /// the test sets one, and a time limit.
+    /// the test sets one, outside GitHub Actions (no annotations on stderr) unless the test says
+    /// otherwise, tables at their piped width and colour as `--color` says unless the test sets
+    /// `COLUMNS` or `NO_COLOR`, and a time limit.
     pub fn perfsuite<I, S>(&self, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
@@ -97,7 +99,10 @@ impl Workspace {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_perfsuite"));
         cmd.current_dir(self.path())
             .env_remove(FAULT_VAR)
+            .env_remove("COLUMNS")
+            .env_remove("NO_COLOR")
             .env_remove(perfsuite::commands::bench::MEMORY_LIMIT_VAR)
+            .env_remove(perfsuite::output::github::GITHUB_ACTIONS)
             .timeout(COMMAND_TIMEOUT)
             .args(args);
         cmd
@@ -207,6 +212,7 @@ impl Fixture {
             .current_dir(self.root())
             .env_remove(FAULT_VAR)
             .env_remove(perfsuite::commands::bench::MEMORY_LIMIT_VAR)
+            .env_remove(perfsuite::output::github::GITHUB_ACTIONS)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

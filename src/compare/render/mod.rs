@@ -5,7 +5,8 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
-use crate::judge::number;
+use crate::judge::{self, number};
+pub use crate::output::numbers::grouped_number as grouped;
 
 use super::{Comparison, EnvironmentDifference, Metric, MetricComparison, Tally};
 
@@ -53,31 +54,16 @@ pub fn headline(t: &Tally) -> String {
 /// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`.
 pub fn metric_label(m: &MetricComparison) -> String {
     match (m.metric, m.stat) {
-        (Metric::CandlesPerSec, Some(stat)) => format!("candles/s {}", stat.name()),
-        (Metric::CandlesPerSec, None) => "candles/s".to_owned(),
-        (Metric::P95StageLatencyMs, _) => "p95 stage ms".to_owned(),
-        (Metric::PeakRssMb, _) => "peak RSS MiB".to_owned(),
+        (Metric::CandlesPerSec, Some(stat)) => {
+            format!("{} {}", judge::metric_label(m.metric.key()), stat.name())
+        }
+        (metric, _) => judge::metric_label(metric.key()).to_owned(),
     }
 }
 
 /// A value as people read it; `-` when not measured.
 pub fn value(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_owned(), grouped)
-}
-
-/// [`number`] with its whole part grouped in thousands: `1,250,200`, `26.25`.
-pub fn grouped(v: f64) -> String {
-    let text = number(v);
-    let (sign, rest) = text.split_at(usize::from(text.starts_with('-')));
-    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
-    let mut out = String::from(sign);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out + fraction
 }
 
 /// A signed percentage to one decimal, `0.0%` for what rounds to nothing, `-` for none.
@@ -152,11 +138,7 @@ mod tests {
 
     #[test]
     fn values_are_grouped_in_thousands() {
-        assert_eq!(grouped(250_200.0), "250,200");
-        assert_eq!(grouped(1_012_345.5), "1,012,346");
-        assert_eq!(grouped(-1500.0), "-1,500");
-        assert_eq!(grouped(999.0), "999");
-        assert_eq!(grouped(26.25), "26.25");
+        assert_eq!(value(Some(250_200.0)), "250,200");
         assert_eq!(value(None), "-");
     }
 

@@ -1,7 +1,8 @@
 //! The summary as Markdown: `summary.md`, ready for `$GITHUB_STEP_SUMMARY`.
 
-use super::{fixed, grouped, headline, si};
-use crate::judge::Verdict;
+use super::headline;
+use crate::judge::{metric_label, Verdict};
+use crate::output::numbers::{fixed, grouped, si};
 use crate::results::Summary;
 
 fn badge(v: Verdict) -> &'static str {
@@ -16,24 +17,29 @@ fn badge(v: Verdict) -> &'static str {
 
 /// Renders a heading, the headline and one table row per scenario.
 pub fn render(summary: &Summary) -> String {
-    let stat = summary
-        .scenarios
-        .first()
-        .map_or("min", |r| r.judged_stat.as_str());
     let mut out = format!("### perfsuite: {}\n\n", headline(&summary.counts));
     if summary.interrupted {
         out.push_str("> **Interrupted**: not every scenario ran.\n\n");
     }
-    out.push_str(&format!("| scenario | candles | candles/s ({stat}) | candles/s (median) | p95 stage ms | peak RSS MB | verdict | reason |\n"));
+    let cps = metric_label("candles_per_sec");
+    out.push_str(&format!(
+        "| scenario | candles | {cps} judged | {cps} median | {} | {} | verdict | reason |\n",
+        metric_label("p95_stage_latency_ms"),
+        metric_label("peak_rss_mb"),
+    ));
     out.push_str("|---|--:|--:|--:|--:|--:|---|---|\n");
     for row in &summary.scenarios {
-        let cps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), si);
+        let judged = row.candles_per_sec.map_or_else(
+            || "-".to_owned(),
+            |v| format!("{} {}", si(v), row.judged_stat),
+        );
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
             row.scenario,
             grouped(row.candles),
-            cps(row.candles_per_sec),
-            cps(row.candles_per_sec_median),
+            judged,
+            row.candles_per_sec_median
+                .map_or_else(|| "-".to_owned(), si),
             fixed(row.p95_stage_latency_ms, 3),
             fixed(row.peak_rss_mb, 1),
             badge(row.verdict),
