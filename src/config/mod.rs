@@ -164,9 +164,10 @@ pub(crate) fn toml_files(path: &Path) -> Result<Vec<PathBuf>, ConfigError> {
     Ok(files)
 }
 
-/// The text of `path`, or an error naming it.
+/// The text of `path`, or an error naming it: a regular file of at most 64 MiB
+/// ([`crate::input`]), so a FIFO named `x.toml` or a link to `/dev/zero` is refused, not read.
 pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
-    fs::read_to_string(path).map_err(|e| io_error(path, &e))
+    crate::input::read_input_text(path).map_err(|e| io_error(path, &e))
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> ConfigError {
