@@ -195,6 +195,13 @@ fn read_manifest(dir: &Path) -> Result<BTreeSet<String>, Error> {
     }
     let bytes = crate::input::read_input(&path).map_err(|e| Error::io(&path, e))?;
     let text = String::from_utf8_lossy(&bytes);
+    if !text.starts_with(MANIFEST_HEADER) {
+        return Err(foreign(
+            &path,
+            "a file perfsuite did not write",
+            "its manifest",
+        ));
+    }
     Ok(text
         .lines()
         .filter(|l| valid_entry(l))
@@ -202,8 +209,11 @@ fn read_manifest(dir: &Path) -> Result<BTreeSet<String>, Error> {
         .collect())
 }
 
+/// The first line of every manifest; a file without it is not perfsuite's.
+const MANIFEST_HEADER: &str = "# Files perfsuite wrote here; it deletes only these.\n";
+
 fn write_manifest(dir: &Path, entries: &BTreeSet<String>) -> Result<(), Error> {
-    let mut text = String::from("# Files perfsuite wrote here; it deletes only these.\n");
+    let mut text = String::from(MANIFEST_HEADER);
     for entry in entries {
         text.push_str(entry);
         text.push('\n');
@@ -393,7 +403,7 @@ mod tests {
         std::fs::write(dir.path().join("bench.json"), "outside").unwrap();
         std::fs::write(
             out.join(MANIFEST),
-            "../bench.json\n/etc/passwd\n..\n../x/bench.json\n",
+            format!("{MANIFEST_HEADER}../bench.json\n/etc/passwd\n..\n../x/bench.json\n"),
         )
         .unwrap();
         write_set(&out, &["a"]).unwrap();
