@@ -1,5 +1,9 @@
 //! Descriptive statistics over measured samples, as pure functions.
 
+pub mod interval;
+pub mod normal;
+pub mod sequential;
+
 use serde::{Deserialize, Serialize};
 
 /// The `q`-th percentile (0 ..= 100) of `samples` by linear interpolation between order
