@@ -105,12 +105,51 @@ pub struct OutputArgs {
     pub quiet: bool,
 }
 
+/// How many repeats: a count, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatsArg {
+    /// This many repeats.
+    Count(u32),
+    /// Sample until the answer is known, within the bounds.
+    Auto,
+}
+
+fn parse_repeats(text: &str) -> Result<RepeatsArg, String> {
+    if text == "auto" {
+        return Ok(RepeatsArg::Auto);
+    }
+    match text.parse::<u32>() {
+        Ok(n @ 1..=10_000) => Ok(RepeatsArg::Count(n)),
+        _ => Err(format!("expected a whole number from 1 to 10000 or `auto`, got `{text}`")),
+    }
+}
+
+/// Overrides of the scenarios' repeats, for every scenario selected.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SamplingArgs {
+    /// Repeats of every scenario: a count, or `auto` to sample until the answer is known.
+    #[arg(long, value_name = "N|auto", value_parser = parse_repeats)]
+    pub repeats: Option<RepeatsArg>,
+    /// With `auto`: repeats before the first look [default: 5].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub min_repeats: Option<u32>,
+    /// With `auto`: most repeats (per side, for `ab`) [default: 40].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_repeats: Option<u32>,
+    /// With `auto`: most seconds of measuring per scenario [default: 20].
+    #[arg(long = "max-time", value_name = "SECONDS")]
+    pub max_time_s: Option<f64>,
+}
+
 /// `perfsuite run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenarios and budgets.
     #[command(flatten)]
     pub suite: SuiteArgs,
+    /// Repeats of every scenario, overriding the files.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -143,6 +182,9 @@ pub struct AbArgs {
     /// Scenarios and budgets.
     #[command(flatten)]
     pub suite: SuiteArgs,
+    /// Repeats (rounds) of every scenario, overriding the files.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output options; base results go to OUT/base, this build's to OUT/head.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod budget;
+pub mod calibrate;
 pub mod cli;
 pub mod commands;
 pub mod compare;
@@ -21,6 +22,7 @@ pub mod outdir;
 pub mod progress;
 pub mod report;
 pub mod results;
+pub mod sampling;
 pub mod runner;
 pub mod shard;
 pub mod stats;

@@ -211,6 +211,7 @@ impl Samples {
             p95_stage_latency_ms,
             stages,
             peak_rss_mb,
+            peak_rss_mb_max: peak_rss_mb,
             fingerprint: self.outcome.fingerprint(),
             engine: spec.engine,
             environment,

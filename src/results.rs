@@ -10,6 +10,7 @@ use crate::budget::{Budget, Check, Verdict};
 use crate::engine::fingerprint::Fingerprint;
 use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
+use crate::sampling::Sampling;
 use crate::stats::Distribution;
 
 /// Version of the result schema; bumped on any change a reader could trip over.
@@ -63,8 +64,13 @@ pub struct Measurement {
     pub p95_stage_latency_ms: Option<f64>,
     /// Per-stage batch latencies.
     pub stages: BTreeMap<String, StageStats>,
-    /// Peak resident memory of the measuring process, in MiB.
+    /// Peak resident memory of the measuring process, in MiB; over several processes (one per
+    /// repeat), the median of theirs, so it does not grow with the number of repeats.
     pub peak_rss_mb: Option<f64>,
+    /// The largest peak resident memory of the measuring processes, in MiB. `None` in files
+    /// written before it existed, whose `peak_rss_mb` is this largest value.
+    #[serde(default)]
+    pub peak_rss_mb_max: Option<f64>,
     /// What the backtest produced.
     pub fingerprint: Fingerprint,
     /// Every resolved engine setting.
@@ -105,6 +111,10 @@ pub struct ScenarioResult {
     pub budget: BudgetReport,
     /// The worst check.
     pub verdict: Verdict,
+    /// How the samples were taken and why sampling stopped; `None` in files written before it
+    /// was recorded.
+    #[serde(default)]
+    pub sampling: Option<Sampling>,
 }
 
 /// One scenario's line in a run's summary.

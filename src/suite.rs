@@ -4,6 +4,7 @@
 use crate::budget::{judge, overall, Budget, Metrics, Verdict};
 use crate::config::Scenario;
 use crate::measure::BenchSpec;
+use crate::sampling::Sampling;
 use crate::results::{BudgetReport, Measurement, ScenarioResult, SummaryRow};
 
 /// What a child process must measure for `scenario`.
@@ -18,12 +19,14 @@ pub fn bench_spec(scenario: &Scenario) -> BenchSpec {
     }
 }
 
-/// The bench.json of `scenario`: its measurement judged against `budget` from `profile`.
+/// The bench.json of `scenario`: its measurement judged against `budget` from `profile`, with
+/// how its samples were taken.
 pub fn scenario_result(
     scenario: &Scenario,
     profile: &str,
     budget: Budget,
     measurement: Measurement,
+    sampling: Sampling,
 ) -> ScenarioResult {
     let checks = judge(
         &budget,
@@ -43,6 +46,7 @@ pub fn scenario_result(
             checks,
         },
         measurement,
+        sampling: Some(sampling),
     }
 }
 

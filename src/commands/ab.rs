@@ -17,11 +17,13 @@ use crate::outdir::Lock;
 use crate::progress::ProgressLine;
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
 use crate::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
+use crate::sampling::{AbPlan, Sampling};
 use crate::suite::{bench_spec, error_row, scenario_result};
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
-    let selection = select_scenarios(&args.suite)?;
+    let mut selection = select_scenarios(&args.suite)?;
+    super::repeats::apply_all(&mut selection, &args.sampling)?;
     if !args.base.is_file() {
         return Err(Error::Input(format!(
             "--base {}: no such binary",
@@ -47,8 +49,13 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         let deadline = scenario
             .timeout_s
             .map(|s| Deadline::after(Duration::from_secs_f64(s)));
-        match interleave(&sides, &spec, scenario.repeats, deadline, &progress) {
-            Ok(runs) => {
+        let mut plan = AbPlan::new(
+            scenario.repeats,
+            scenario.auto,
+            budget.regression.warn_pct.min(budget.regression.fail_pct),
+        );
+        match interleave(&sides, &spec, &mut plan, deadline, &progress) {
+            Ok((runs, sampling)) => {
                 for (side, runs) in runs.into_iter().enumerate() {
                     let combined = combine(runs).map_err(|e| {
                         Error::Measure(format!("scenario `{}`: {e}", scenario.name))
@@ -58,6 +65,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
                         &scenario.budget,
                         budget,
                         combined,
+                        sampling.clone(),
                     ));
                 }
             }
@@ -113,26 +121,38 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     })
 }
 
-/// Runs `repeats` rounds of one repeat on each side, A then B; returns each side's runs.
+/// Runs rounds of one repeat on each side, A then B, until `plan` says stop; returns each
+/// side's runs and the record of how they were taken.
 fn interleave(
     sides: &[std::path::PathBuf; 2],
     spec: &crate::measure::BenchSpec,
-    repeats: u32,
+    plan: &mut AbPlan,
     deadline: Option<Deadline>,
     progress: &ProgressLine,
-) -> Result<[Vec<Measurement>; 2], String> {
+) -> Result<([Vec<Measurement>; 2], Sampling), String> {
+    let started = Instant::now();
+    let most = plan.most();
     let mut runs: [Vec<Measurement>; 2] = Default::default();
-    for round in 1..=repeats {
+    let mut samples: [Vec<f64>; 2] = Default::default();
+    let mut round = 0;
+    loop {
+        round += 1;
         for (side, exe) in sides.iter().enumerate() {
             let label = ["A (base)", "B (head)"][side];
-            progress.show(&format!("round {round}/{repeats} {label}"));
+            progress.show(&format!("round {round}/{most} {label}"));
             match run_child(exe, spec, deadline, |_| {}) {
-                ChildOutcome::Measured(m) => runs[side].push(*m),
+                ChildOutcome::Measured(m) => {
+                    samples[side].extend_from_slice(&m.candles_per_sec.samples);
+                    runs[side].push(*m);
+                }
                 ChildOutcome::Failed(reason) => {
                     return Err(format!("{label} {}: {reason}", exe.display()))
                 }
             }
         }
+        if let Some(stop) = plan.after_round(&samples[0], &samples[1], started.elapsed()) {
+            let sampling = plan.record(&samples[0], &samples[1], stop);
+            return Ok((runs, sampling));
+        }
     }
-    Ok(runs)
 }

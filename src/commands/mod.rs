@@ -5,6 +5,7 @@ pub mod bench;
 pub mod check;
 pub mod compare;
 pub mod merge;
+pub mod repeats;
 pub mod run;
 
 use crate::cli::SuiteArgs;

@@ -15,13 +15,15 @@ use crate::measure::BenchSpec;
 use crate::outdir;
 use crate::progress::ProgressLine;
 use crate::report;
-use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
-use crate::runner::{run_repeats, ChildOutcome, Deadline, INTERRUPTED};
+use crate::results::{Counts, Measurement, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
+use crate::runner::{run_repeats, Deadline, INTERRUPTED};
+use crate::sampling::{RunPlan, Sampling};
 use crate::suite::{bench_spec, error_row, scenario_result, summary_row};
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
-    let selection = select_scenarios(&args.suite)?;
+    let mut selection = select_scenarios(&args.suite)?;
+    super::repeats::apply_all(&mut selection, &args.sampling)?;
     let baseline = args
         .baseline
         .as_deref()
@@ -30,8 +32,8 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         .map_err(|e| Error::Input(e.to_string()))?;
     let exe = current_exe()?;
     interrupt::install();
-    let summary = run_suite(&selection, &args.output, |spec, deadline, progress| {
-        run_repeats(&exe, spec, deadline, |status| progress.show(status))
+    let summary = run_suite(&selection, &args.output, |spec, plan, deadline, progress| {
+        run_repeats(&exe, spec, plan, deadline, |status| progress.show(status))
     })?;
     let comparison = match baseline {
         Some(base) if !summary.interrupted => {
@@ -91,7 +93,12 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
-    mut measure: impl FnMut(&BenchSpec, Option<Deadline>, &ProgressLine) -> ChildOutcome,
+    mut measure: impl FnMut(
+        &BenchSpec,
+        &RunPlan,
+        Option<Deadline>,
+        &ProgressLine,
+    ) -> Result<(Measurement, Sampling), String>,
 ) -> Result<Summary, Error> {
     let out = &output.out;
     let lock = outdir::Lock::acquire(out)?;
@@ -115,15 +122,17 @@ pub fn run_suite(
         let deadline = scenario
             .timeout_s
             .map(|s| Deadline::after(Duration::from_secs_f64(s)));
-        let row = match measure(&bench_spec(scenario), deadline, &progress) {
-            ChildOutcome::Measured(measurement) => {
-                let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
+        let plan = RunPlan::new(scenario.repeats, scenario.auto, budget.candles_per_sec.stat);
+        let row = match measure(&bench_spec(scenario), &plan, deadline, &progress) {
+            Ok((measurement, sampling)) => {
+                let result =
+                    scenario_result(scenario, &scenario.budget, budget, measurement, sampling);
                 lock.verify()?;
                 outdir::write_result(out, &result)?;
                 summary_row(&result)
             }
-            ChildOutcome::Failed(reason) if reason == INTERRUPTED => break,
-            ChildOutcome::Failed(reason) => {
+            Err(reason) if reason == INTERRUPTED => break,
+            Err(reason) => {
                 progress.clear();
                 eprintln!(
                     "warning: scenario `{}` could not be measured: {reason}",

@@ -7,6 +7,7 @@ use crate::engine::fingerprint::Fingerprint;
 use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
 use crate::results::{BudgetReport, Measurement, Phases, ScenarioResult, SCHEMA_VERSION};
+use crate::sampling::Sampling;
 use crate::stats::Distribution;
 
 use super::ResultSet;
@@ -53,6 +54,7 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             p95_stage_latency_ms: Some(20.0),
             stages: BTreeMap::new(),
             peak_rss_mb: Some(200.0),
+            peak_rss_mb_max: Some(200.0),
             fingerprint: Fingerprint {
                 trades: 42,
                 final_equity: 1_012_345.5,
@@ -75,6 +77,7 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             checks: Vec::new(),
         },
         verdict: Verdict::Pass,
+        sampling: Some(Sampling::fixed(samples.len() as u32)),
     }
 }
 

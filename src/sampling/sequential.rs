@@ -1,0 +1,120 @@
+//! The stopping rule of `ab` with `repeats = "auto"`: after each round (one repeat on base, one
+//! on head) from `min_repeats` on, a two-sided Mann–Whitney test of the throughput samples is
+//! held against a group-sequential boundary (Lan–DeMets O'Brien–Fleming-type alpha spending,
+//! see [`crate::stats::sequential`]), so that looking after every round keeps the overall
+//! false-alarm rate at α. Sampling stops when
+//!
+//! - the test crosses the boundary (`decided`: a change is called, either way);
+//! - the 99 % Hodges–Lehmann interval of the shift lies inside ± the warn threshold
+//!   (`unchanged`: whatever the change, it is too small to call; stopping for this never calls
+//!   anything, so it cannot raise the false-alarm rate);
+//! - `max_repeats` rounds are done, or `max_time_s` has passed (checked by the caller).
+//!
+//! `compare` then judges the samples at the nominal level of the last look taken, recorded in
+//! bench.json, so the verdict is the sequential test's.
+
+use super::{AutoRepeats, SequentialRecord, Stop};
+use crate::compare::decision::{mann_whitney, ALPHA};
+use crate::stats::interval::shift_interval;
+use crate::stats::normal::two_sided_critical;
+use crate::stats::percentile;
+use crate::stats::sequential::{boundaries, look_sizes, Look};
+
+/// The sequential rank test of one `ab` scenario.
+#[derive(Debug, Clone)]
+pub struct SequentialTest {
+    alpha: f64,
+    warn_pct: f64,
+    max_repeats: u32,
+    looks: Vec<Look>,
+    taken: u32,
+}
+
+impl SequentialTest {
+    /// The test for `auto`'s bounds at overall level `alpha`; `warn_pct` is the smallest change
+    /// worth calling (the budget's `regression.warn_pct`).
+    pub fn new(auto: &AutoRepeats, alpha: f64, warn_pct: f64) -> Self {
+        Self {
+            alpha,
+            warn_pct,
+            max_repeats: auto.max_repeats,
+            looks: boundaries(alpha, &look_sizes(auto.min_repeats, auto.max_repeats)),
+            taken: 0,
+        }
+    }
+
+    /// The test at the fixed-sample level [`ALPHA`].
+    pub fn at_default_level(auto: &AutoRepeats, warn_pct: f64) -> Self {
+        Self::new(auto, ALPHA, warn_pct)
+    }
+
+    /// The boundaries, one per look.
+    pub fn looks(&self) -> &[Look] {
+        &self.looks
+    }
+
+    /// After a round that left `base` and `head` with the same number of throughput samples:
+    /// `Some(why)` to stop, `None` to go on.
+    pub fn after_round(&mut self, base: &[f64], head: &[f64]) -> Option<Stop> {
+        let n = base.len().min(head.len()) as u32;
+        let look = self.looks.iter().find(|l| l.n == n).copied();
+        if let Some(look) = look {
+            let test = mann_whitney(base, head)?;
+            self.taken += 1;
+            if test.z.abs() >= look.critical_z {
+                return Some(Stop::Decided);
+            }
+            if self.inside_threshold(base, head) {
+                return Some(Stop::Unchanged);
+            }
+        }
+        (n >= self.max_repeats).then_some(Stop::MaxRepeats)
+    }
+
+    /// Whether the 99 % interval of the shift, in percent of base's median, lies inside
+    /// ± the warn threshold.
+    fn inside_threshold(&self, base: &[f64], head: &[f64]) -> bool {
+        let Some(centre) = percentile(base, 50.0).filter(|&m| m > 0.0) else {
+            return false;
+        };
+        let Some((_, interval)) = shift_interval(base, head, two_sided_critical(ALPHA)) else {
+            return false;
+        };
+        match (interval.lo, interval.hi) {
+            (Some(lo), Some(hi)) => {
+                let limit = self.warn_pct / 100.0 * centre;
+                -limit < lo && hi < limit
+            }
+            _ => false,
+        }
+    }
+
+    /// What bench.json records once sampling stopped with `base` and `head`: the boundary of
+    /// the last look at or below their sample count (the first look's, if sampling stopped
+    /// before it: never looser than a look taken), and the test's z on every sample.
+    pub fn record(&self, base: &[f64], head: &[f64]) -> SequentialRecord {
+        let n = base.len().min(head.len()) as u32;
+        let look = self
+            .looks
+            .iter()
+            .rev()
+            .find(|l| l.n <= n)
+            .or(self.looks.first())
+            .copied()
+            .unwrap_or(Look {
+                n,
+                critical_z: two_sided_critical(self.alpha),
+                spent: self.alpha,
+            });
+        SequentialRecord {
+            alpha: self.alpha,
+            looks: self.taken,
+            critical_z: look.critical_z,
+            nominal_alpha: look.nominal_alpha(),
+            z: mann_whitney(base, head).map_or(0.0, |t| t.z),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
