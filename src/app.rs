@@ -1,13 +1,13 @@
 //! The top of the program: parse the command line, dispatch, map the outcome to an exit code.
 
 use std::ffi::OsString;
-use std::io::Write;
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::commands;
 use crate::error::{Error, EXIT_INVALID_INPUT, EXIT_OK};
+use crate::output::print_stdout;
 
 /// Runs perfsuite with `args` (the program name first) and returns the exit code. Errors are
 /// printed on stderr as `error: ...`.
@@ -47,11 +47,4 @@ fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Ab(args) => commands::ab::ab(args),
         Command::Merge(args) => commands::merge::merge(args),
     }
-}
-
-/// Writes `text` to stdout. A closed pipe (`perfsuite ... | head`) is not an error: the reader
-/// has what it wanted.
-pub fn print_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }

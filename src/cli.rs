@@ -88,6 +88,16 @@ pub enum Format {
     Json,
 }
 
+impl From<Format> for crate::output::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => Self::Table,
+            Format::Markdown => Self::Markdown,
+            Format::Json => Self::Json,
+        }
+    }
+}
+
 /// Options shared by the commands that measure.
 #[derive(Debug, Args)]
 pub struct OutputArgs {

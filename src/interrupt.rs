@@ -1,6 +1,6 @@
-//! Ctrl-C (SIGINT) during a run: instead of dying mid-write, perfsuite notes the signal, stops
-//! the running child, keeps every finished result, marks the summary as interrupted and exits
-//! with 130.
+//! Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) during a run: instead of dying
+//! mid-write, perfsuite notes the signal, kills the running child's process group, releases the
+//! results folder, and exits with 130.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,7 +10,7 @@ extern "C" fn on_sigint(_: libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
-/// Routes SIGINT and SIGTERM to a flag that [`requested`] reads. Call once, before the first
+/// Routes SIGINT, SIGTERM and SIGHUP to a flag that [`requested`] reads. Call once, before the first
 /// child starts.
 pub fn install() {
     let handler = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
@@ -18,6 +18,7 @@ pub fn install() {
     unsafe {
         libc::signal(libc::SIGINT, handler);
         libc::signal(libc::SIGTERM, handler);
+        libc::signal(libc::SIGHUP, handler);
     }
 }
 

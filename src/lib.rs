@@ -1,12 +1,16 @@
 //! perfsuite: a declarative, TOML-driven performance-regression suite for a trading backtester.
 //!
-//! The engine (`engine`) knows nothing of files or the command line; `measure` times it;
-//! `runner` runs measurements in child processes; `config` reads scenario and budget files;
-//! `budget` judges results; `compare` sets result sets side by side; `results` is the file schema; `cli`, `app` and `commands` are the
-//! command line.
+//! The layers, each using only those listed after it: `app`, `cli` and `commands` are the
+//! command line; `calibrate` works out what `ab` can detect on this machine; `compare` sets
+//! result sets side by side; `output` renders for people and tools;
+//! `measure` times the engine, in a child process; `results` is the file schema and the results
+//! folder; `config` reads scenario and budget files; `sampling` decides how many repeats to
+//! take (a fixed count, or `repeats = "auto"`) and records why it stopped; `judge` holds resolved budgets and the
+//! verdicts they give; `engine` is the backtester, which knows nothing of files or the command
+//! line; `environment`, `stats`, `shard`, `interrupt`, `input` (reading
+//! untrusted files) and `error` are small leaves.
 
 pub mod app;
-pub mod budget;
 pub mod calibrate;
 pub mod cli;
 pub mod commands;
@@ -15,15 +19,12 @@ pub mod config;
 pub mod engine;
 pub mod environment;
 pub mod error;
-pub mod fsio;
+pub mod input;
 pub mod interrupt;
+pub mod judge;
 pub mod measure;
-pub mod outdir;
-pub mod progress;
-pub mod report;
+pub mod output;
 pub mod results;
 pub mod sampling;
-pub mod runner;
 pub mod shard;
 pub mod stats;
-pub mod suite;

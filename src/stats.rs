@@ -2,6 +2,7 @@
 
 pub mod interval;
 pub mod normal;
+pub mod rank;
 pub mod sequential;
 
 use serde::{Deserialize, Serialize};

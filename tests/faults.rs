@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{child_with, is_root, is_running, signal, tiny, wait_until, Fixture, FAULT_VAR};
-use perfsuite::outdir::LOCK_FILE;
+use perfsuite::results::folder::LOCK_FILE;
 
 /// Three tiny scenarios; `b` runs the symbol `HANG`, which hangs when the fault is injected.
 fn three_with_a_hang_in_the_middle(b_extra: &str) -> Fixture {

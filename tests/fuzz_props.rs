@@ -303,9 +303,9 @@ fn load_bench(bytes: &[u8]) -> Result<(), TestCaseError> {
             for (a, b) in [(&base, &head), (&head, &base), (&head, &head)] {
                 let comparison = perfsuite::compare::compare(a, b);
                 for format in [
-                    perfsuite::compare::Format::Table,
-                    perfsuite::compare::Format::Markdown,
-                    perfsuite::compare::Format::Json,
+                    perfsuite::output::Format::Table,
+                    perfsuite::output::Format::Markdown,
+                    perfsuite::output::Format::Json,
                 ] {
                     let text = perfsuite::compare::render(&comparison, format);
                     prop_assert!(!text.is_empty());

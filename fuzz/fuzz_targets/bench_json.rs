@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use perfsuite::compare::{compare, load_result_set, render, Format, ResultSet};
+use perfsuite::compare::{compare, load_result_set, render, ResultSet};
+use perfsuite::output::Format;
 
 const VALID: &str = include_str!("../corpus/bench_json/seed-valid.json");
 

@@ -18,8 +18,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::budget::Regression;
-use crate::compare::decision::{decide, Better, Evidence, Side};
+use crate::judge::Regression;
+use crate::compare::decision::{decide, Better, Evidence, Side, ALPHA};
 use crate::sampling::{AbPlan, AutoRepeats};
 use crate::stats::{mean, percentile, stddev};
 
@@ -88,7 +88,7 @@ pub fn power(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) ->
     let warn = settings.thresholds.warn_pct.min(settings.thresholds.fail_pct);
     let mut regressed = 0;
     for _ in 0..STREAMS {
-        let mut plan = AbPlan::new(settings.repeats, settings.auto, warn);
+        let mut plan = AbPlan::new(settings.repeats, settings.auto, ALPHA, warn);
         let (mut base, mut head) = (Vec::new(), Vec::new());
         let stop = loop {
             base.push(pool[rng.random_range(0..pool.len())]);
@@ -100,7 +100,7 @@ pub fn power(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) ->
         let alpha = plan
             .record(&base, &head, stop)
             .nominal_alpha()
-            .unwrap_or(crate::compare::decision::ALPHA);
+            .unwrap_or(ALPHA);
         let stat = |s: &[f64]| settings.thresholds.stat.of(&crate::stats::Distribution::of(s.to_vec()).expect("samples"));
         let decision = decide(
             Side {

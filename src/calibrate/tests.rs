@@ -1,7 +1,7 @@
 //! Calibration on hand-made noise: the figures must move the way the statistics say.
 
 use super::*;
-use crate::budget::Statistic;
+use crate::judge::Statistic;
 
 /// 40 samples with a one-sided spread of about 3 %, as a quiet 2-core machine gives.
 fn quiet() -> Vec<f64> {

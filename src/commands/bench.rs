@@ -9,10 +9,10 @@ use crate::cli::BenchArgs;
 use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
+use crate::measure::runner::PROGRESS_PREFIX;
 use crate::measure::{
     measure, BenchSpec, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH, PROCESS_OVERHEAD_BYTES,
 };
-use crate::runner::PROGRESS_PREFIX;
 
 /// Environment variable that makes a `bench --progress` child fail on purpose, for testing
 /// crash containment: `panic:SYMBOL`, `abort:SYMBOL` or `hang:SYMBOL`.
@@ -66,7 +66,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
         clock.elapsed().as_secs_f64(),
     );
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
-    crate::app::print_stdout(&format!("{json}\n"));
+    crate::output::print_stdout(&format!("{json}\n"));
     Ok(EXIT_OK)
 }
 

@@ -3,14 +3,14 @@
 use crate::cli::SuiteArgs;
 use crate::commands::select_scenarios;
 use crate::error::{Error, EXIT_OK};
-use crate::report::{count, finish_table, new_table};
+use crate::output::report::{count, finish_table, new_table};
 
 /// Validates scenarios and budgets; prints a one-line verdict.
 pub fn check(args: SuiteArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args)?;
     let n = selection.chosen.len();
     let profiles: Vec<&str> = selection.suite.budgets.keys().map(String::as_str).collect();
-    crate::app::print_stdout(&format!(
+    crate::output::print_stdout(&format!(
         "ok: {n} scenario{} and {} budget profile{} ({}) are valid\n",
         if n == 1 { "" } else { "s" },
         profiles.len(),
@@ -44,6 +44,6 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             format!("{}{floor}", s.budget),
         ]);
     }
-    crate::app::print_stdout(&finish_table(table));
+    crate::output::print_stdout(&finish_table(table));
     Ok(EXIT_OK)
 }

@@ -4,16 +4,6 @@ use crate::cli::{CompareArgs, Format};
 use crate::compare::{self, load_result_set, ResultSet};
 use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_OK};
 
-impl From<Format> for compare::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Table => compare::Format::Table,
-            Format::Markdown => compare::Format::Markdown,
-            Format::Json => compare::Format::Json,
-        }
-    }
-}
-
 /// Runs the command.
 pub fn run(args: CompareArgs) -> Result<u8, Error> {
     let load = |path| load_result_set(path).map_err(|e| Error::Input(e.to_string()));
@@ -32,7 +22,7 @@ pub fn compare_sets(
 ) -> u8 {
     let comparison = compare::compare(base, head);
     if !quiet {
-        crate::app::print_stdout(&compare::render(&comparison, format.into()));
+        crate::output::print_stdout(&compare::render(&comparison, format.into()));
     }
     if strict && comparison.should_fail_strict() {
         EXIT_BUDGET_FAILED

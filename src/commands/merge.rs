@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::budget::Verdict;
 use crate::cli::MergeArgs;
 use crate::commands::run::write_result_set;
 use crate::compare::{load_result_set, name_problem};
 use crate::error::{Error, EXIT_OK};
-use crate::outdir::{Lock, SUMMARY_JSON};
+use crate::judge::Verdict;
+use crate::results::folder::{Lock, SUMMARY_JSON};
 use crate::results::{ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
 
 /// Runs the command.
@@ -76,12 +76,12 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
         started_at.as_deref().unwrap_or_default(),
         duration_s,
     )?;
-    crate::app::print_stdout(&format!(
+    crate::output::print_stdout(&format!(
         "merged {} shard{} into {}: {}\n",
         args.dirs.len(),
         if args.dirs.len() == 1 { "" } else { "s" },
         args.out.display(),
-        crate::report::headline(&summary.counts)
+        crate::output::report::headline(&summary.counts)
     ));
     Ok(EXIT_OK)
 }

@@ -5,7 +5,7 @@ use crate::cli::{RepeatsArg, SamplingArgs};
 use crate::commands::Selection;
 use crate::config::Scenario;
 use crate::error::Error;
-use crate::sampling::AutoRepeats;
+
 
 /// Applies `args` to `scenario`: `--repeats N` makes it a fixed count, `--repeats auto` makes it
 /// automatic; the bounds apply to every automatic scenario (and are refused when nothing would
@@ -70,6 +70,7 @@ pub fn apply_all(selection: &mut Selection, args: &SamplingArgs) -> Result<(), E
 mod tests {
     use super::*;
     use crate::engine::settings::EngineSettings;
+    use crate::sampling::AutoRepeats;
 
     fn scenario(auto: Option<AutoRepeats>) -> Scenario {
         Scenario {

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::budget::Verdict;
 use crate::cli::Format;
 use crate::cli::{OutputArgs, RunArgs};
 use crate::commands::{select_scenarios, Selection};
@@ -11,14 +10,16 @@ use crate::compare::{self, load_result_set};
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
+use crate::judge::Verdict;
+use crate::measure::bench_spec;
+use crate::measure::runner::{run_repeats, Deadline, INTERRUPTED};
 use crate::measure::BenchSpec;
-use crate::outdir;
-use crate::progress::ProgressLine;
-use crate::report;
+use crate::output::progress::ProgressLine;
+use crate::output::report;
+use crate::results::folder;
+use crate::results::outcome::{error_row, scenario_result, summary_row};
 use crate::results::{Counts, Measurement, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
-use crate::runner::{run_repeats, Deadline, INTERRUPTED};
 use crate::sampling::{RunPlan, Sampling};
-use crate::suite::{bench_spec, error_row, scenario_result, summary_row};
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
@@ -45,7 +46,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     };
     let output = &args.output;
     if !output.quiet {
-        crate::app::print_stdout(&render(&summary, comparison.as_ref(), output.format));
+        crate::output::print_stdout(&render(&summary, comparison.as_ref(), output.format));
     }
     if summary.interrupted {
         eprintln!(
@@ -64,7 +65,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
 /// `{"summary": ..., "comparison": ...}`.
 fn render(summary: &Summary, comparison: Option<&compare::Comparison>, format: Format) -> String {
     let Some(c) = comparison else {
-        return report::render(summary, format);
+        return report::render(summary, format.into());
     };
     let compared = compare::render(c, format.into());
     if format == Format::Json {
@@ -76,7 +77,7 @@ fn render(summary: &Summary, comparison: Option<&compare::Comparison>, format: F
             serde_json::to_string_pretty(&both).expect("JSON values serialise")
         )
     } else {
-        format!("{}\n{compared}", report::render(summary, format))
+        format!("{}\n{compared}", report::render(summary, format.into()))
     }
 }
 
@@ -89,7 +90,7 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 /// Runs the selected scenarios through `measure`, writing each result as soon as it exists and
 /// the summary after each scenario (marked interrupted until the last), so a crash or Ctrl-C
 /// never loses a finished result. The results folder is locked for the whole run (see
-/// [`outdir::Lock`]); the lock is released on every way out, errors included.
+/// [`folder::Lock`]); the lock is released on every way out, errors included.
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
@@ -101,8 +102,8 @@ pub fn run_suite(
     ) -> Result<(Measurement, Sampling), String>,
 ) -> Result<Summary, Error> {
     let out = &output.out;
-    let lock = outdir::Lock::acquire(out)?;
-    outdir::prepare(out)?;
+    let lock = folder::Lock::acquire(out)?;
+    folder::prepare(out)?;
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let total = selection.chosen.len();
@@ -110,7 +111,7 @@ pub fn run_suite(
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(total);
     let write_summary = |summary: &Summary| {
         lock.verify()?;
-        outdir::write_summary(out, summary)
+        folder::write_summary(out, summary)
     };
     write_summary(&summary(&started_at, clock.elapsed(), total > 0, &rows))?;
     for (i, scenario) in selection.scenarios().enumerate() {
@@ -119,16 +120,14 @@ pub fn run_suite(
         }
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
-        let deadline = scenario
-            .timeout_s
-            .map(|s| Deadline::after(Duration::from_secs_f64(s)));
+        let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
         let plan = RunPlan::new(scenario.repeats, scenario.auto, budget.candles_per_sec.stat);
         let row = match measure(&bench_spec(scenario), &plan, deadline, &progress) {
             Ok((measurement, sampling)) => {
                 let result =
                     scenario_result(scenario, &scenario.budget, budget, measurement, sampling);
                 lock.verify()?;
-                outdir::write_result(out, &result)?;
+                folder::write_result(out, &result)?;
                 summary_row(&result)
             }
             Err(reason) if reason == INTERRUPTED => break,
@@ -183,7 +182,7 @@ pub fn exit_code(summary: &Summary, strict: bool) -> u8 {
 /// Writes `results` as a complete result set in `out`, which is `lock`'s folder or inside it:
 /// each bench.json and the summary.
 pub fn write_result_set(
-    lock: &outdir::Lock,
+    lock: &folder::Lock,
     out: &Path,
     results: &[ScenarioResult],
     errors: &[SummaryRow],
@@ -191,11 +190,11 @@ pub fn write_result_set(
     duration_s: f64,
 ) -> Result<Summary, Error> {
     lock.verify()?;
-    outdir::prepare(out)?;
+    folder::prepare(out)?;
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(results.len() + errors.len());
     for result in results {
         lock.verify()?;
-        outdir::write_result(out, result)?;
+        folder::write_result(out, result)?;
         rows.push(summary_row(result));
     }
     rows.extend(errors.iter().cloned());
@@ -207,14 +206,14 @@ pub fn write_result_set(
         &rows,
     );
     lock.verify()?;
-    outdir::write_summary(out, &summary)?;
+    folder::write_summary(out, &summary)?;
     Ok(summary)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixtures;
+    use crate::output::report::fixtures;
 
     #[test]
     fn exit_codes_follow_the_contract() {

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::budget::{Budget, Ceiling, Verdict};
 use crate::engine::fingerprint::Fingerprint;
 use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
+use crate::judge::{Budget, Ceiling, Verdict};
 use crate::results::{BudgetReport, Measurement, Phases, ScenarioResult, SCHEMA_VERSION};
 use crate::sampling::Sampling;
 use crate::stats::Distribution;
@@ -34,7 +34,7 @@ pub fn budget() -> Budget {
             ceiling: Some(1024.0),
             warn: None,
         },
-        ..crate::budget::runbook_budget()
+        ..crate::judge::runbook_budget()
     }
 }
 

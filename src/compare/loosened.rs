@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::budget::{Budget, Ceiling, Statistic};
+use crate::judge::{Budget, Ceiling, Statistic};
 
 /// A budget setting, as it stood on one side.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -24,7 +24,7 @@ impl std::fmt::Display for Setting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Setting::Unset => f.write_str("none"),
-            Setting::Number(v) => f.write_str(&crate::budget::number(*v)),
+            Setting::Number(v) => f.write_str(&crate::judge::number(*v)),
             Setting::Stat(s) => f.write_str(s.name()),
         }
     }
@@ -144,7 +144,7 @@ mod tests {
                 ceiling: Some(1024.0),
                 warn: None,
             },
-            ..crate::budget::runbook_budget()
+            ..crate::judge::runbook_budget()
         }
     }
 

@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::budget::{Regression, Statistic};
 use crate::engine::fingerprint::Fingerprint;
 use crate::environment::Environment;
+use crate::judge::{Regression, Statistic};
+use crate::output::Format;
 use crate::results::ScenarioResult;
 use crate::stats::Distribution;
 
@@ -479,18 +480,6 @@ fn environment_differences(base: &Environment, head: &Environment) -> Vec<Enviro
         head,
     })
     .collect()
-}
-
-/// An output format of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// A table for a terminal, readable at 80 columns.
-    #[default]
-    Table,
-    /// Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
-    Markdown,
-    /// JSON for tools, with stable keys.
-    Json,
 }
 
 /// `c` written in `format`.

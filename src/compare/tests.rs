@@ -198,13 +198,13 @@ fn the_compared_statistic_is_the_heads_regression_stat() {
     );
     assert_eq!(only(&c).metrics[0].verdict, Some(ChangeVerdict::Unchanged));
     let mut min_head = result("btc", &head);
-    min_head.budget.resolved.regression.stat = crate::budget::Statistic::Min;
+    min_head.budget.resolved.regression.stat = crate::judge::Statistic::Min;
     let c = compare(
         &set("base", [result("btc", &base)]),
         &set("head", [min_head]),
     );
     let cps = &only(&c).metrics[0];
-    assert_eq!(cps.stat, Some(crate::budget::Statistic::Min));
+    assert_eq!(cps.stat, Some(crate::judge::Statistic::Min));
     assert_eq!((cps.base, cps.head), (Some(1000.0), Some(800.0)));
     // Past the threshold, but one sample of five: the rank test does not call it.
     assert_eq!(cps.verdict, Some(ChangeVerdict::Inconclusive));

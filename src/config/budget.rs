@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
-use crate::budget::{Budget, Ceiling, Floor, Regression, Statistic};
+use crate::judge::{Budget, Ceiling, Floor, Regression, Statistic};
 
 /// The shipped `budgets/default.toml`: the runbook's limits, used when there is no `budgets/`
 /// folder.
@@ -338,7 +338,7 @@ mod tests {
     }
 
     fn runbook() -> Budget {
-        crate::budget::runbook_budget()
+        crate::judge::runbook_budget()
     }
 
     #[test]

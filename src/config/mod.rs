@@ -21,7 +21,7 @@ pub use scenario::{
     Scenario, DEFAULT_BUDGET, DEFAULT_REPEATS, DEFAULT_SEED, DEFAULT_SYMBOL, DEFAULT_WARMUP,
 };
 
-use crate::budget::Budget;
+use crate::judge::Budget;
 use error::Source;
 
 /// Every scenario found, and the budget profiles that judge them.
@@ -180,7 +180,7 @@ mod tests {
     use tempfile::TempDir;
 
     use super::*;
-    use crate::budget::{Floor, Statistic};
+    use crate::judge::{Floor, Statistic};
 
     /// A temp dir holding `files` (relative path, contents). Unless `files` has its own
     /// budgets, `budgets/default.toml` is the shipped one.

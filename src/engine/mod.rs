@@ -6,6 +6,7 @@
 //! scenarios, budgets, files or the command line.
 
 pub mod candles;
+mod extra_work;
 pub mod fingerprint;
 pub mod indicators;
 pub mod ledger;
@@ -151,6 +152,7 @@ impl Engine {
             execution.run(&batch, cols, &mut self.ledger);
             watch.lap(Stage::Execution);
             portfolio.run(&batch, cols);
+            extra_work::for_batch(batch.close.len());
             watch.lap(Stage::Portfolio);
         }
         let mut digest = Fnv1a::default();

@@ -9,7 +9,7 @@ pub mod sequential;
 
 use serde::{Deserialize, Serialize};
 
-use crate::budget::Statistic;
+use crate::judge::Statistic;
 
 /// Fewest repeats of `repeats = "auto"` when a scenario sets none: what the rank test needs to
 /// reach α = 0.01 at all.
@@ -220,15 +220,13 @@ pub enum AbPlan {
 }
 
 impl AbPlan {
-    /// The plan of a scenario with `repeats` (fixed count, or max) and `auto`; `warn_pct` is the
-    /// smallest change worth calling.
-    pub fn new(repeats: u32, auto: Option<AutoRepeats>, warn_pct: f64) -> Self {
+    /// The plan of a scenario with `repeats` (fixed count, or max) and `auto`, testing at
+    /// overall level `alpha`; `warn_pct` is the smallest change worth calling.
+    pub fn new(repeats: u32, auto: Option<AutoRepeats>, alpha: f64, warn_pct: f64) -> Self {
         match auto {
             Some(bounds) => AbPlan::Auto {
                 bounds,
-                test: Box::new(sequential::SequentialTest::at_default_level(
-                    &bounds, warn_pct,
-                )),
+                test: Box::new(sequential::SequentialTest::new(&bounds, alpha, warn_pct)),
             },
             None => AbPlan::Fixed(repeats),
         }

@@ -10,7 +10,7 @@
 //! the centre is known, not how low the tail reaches.
 
 use super::{PrecisionRecord, Stop};
-use crate::budget::Statistic;
+use crate::judge::Statistic;
 use crate::stats::interval::{mean_interval, quantile_interval, Interval};
 use crate::stats::{mean, percentile_of_sorted};
 

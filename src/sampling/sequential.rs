@@ -5,7 +5,7 @@
 //! false-alarm rate at α. Sampling stops when
 //!
 //! - the test crosses the boundary (`decided`: a change is called, either way);
-//! - the 99 % Hodges–Lehmann interval of the shift lies inside ± the warn threshold
+//! - the (1 − α) Hodges–Lehmann interval of the shift lies inside ± the warn threshold
 //!   (`unchanged`: whatever the change, it is too small to call; stopping for this never calls
 //!   anything, so it cannot raise the false-alarm rate);
 //! - `max_repeats` rounds are done, or `max_time_s` has passed (checked by the caller).
@@ -14,7 +14,7 @@
 //! bench.json, so the verdict is the sequential test's.
 
 use super::{AutoRepeats, SequentialRecord, Stop};
-use crate::compare::decision::{mann_whitney, ALPHA};
+use crate::stats::rank::mann_whitney;
 use crate::stats::interval::shift_interval;
 use crate::stats::normal::two_sided_critical;
 use crate::stats::percentile;
@@ -43,11 +43,6 @@ impl SequentialTest {
         }
     }
 
-    /// The test at the fixed-sample level [`ALPHA`].
-    pub fn at_default_level(auto: &AutoRepeats, warn_pct: f64) -> Self {
-        Self::new(auto, ALPHA, warn_pct)
-    }
-
     /// The boundaries, one per look.
     pub fn looks(&self) -> &[Look] {
         &self.looks
@@ -71,13 +66,13 @@ impl SequentialTest {
         (n >= self.max_repeats).then_some(Stop::MaxRepeats)
     }
 
-    /// Whether the 99 % interval of the shift, in percent of base's median, lies inside
+    /// Whether the (1 − α) interval of the shift, in percent of base's median, lies inside
     /// ± the warn threshold.
     fn inside_threshold(&self, base: &[f64], head: &[f64]) -> bool {
         let Some(centre) = percentile(base, 50.0).filter(|&m| m > 0.0) else {
             return false;
         };
-        let Some((_, interval)) = shift_interval(base, head, two_sided_critical(ALPHA)) else {
+        let Some((_, interval)) = shift_interval(base, head, two_sided_critical(self.alpha)) else {
             return false;
         };
         match (interval.lo, interval.hi) {

@@ -5,7 +5,7 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
-use crate::budget::number;
+use crate::judge::number;
 
 use super::{Comparison, EnvironmentDifference, Metric, MetricComparison, Tally};
 

@@ -8,8 +8,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::*;
-use crate::budget::{Regression, Statistic};
-use crate::compare::decision::{decide, Better, ChangeVerdict, Evidence, Side};
+use crate::judge::{Regression, Statistic};
+use crate::compare::decision::{decide, Better, ChangeVerdict, Evidence, Side, ALPHA};
 
 /// One-sided slowdown of a run, as a fraction: |N(0, σ)| with σ giving this coefficient of
 /// variation, measured on this machine (see docs/verdicts.md).
@@ -38,7 +38,7 @@ fn simulate(
     thresholds: &Regression,
     head_speed: f64,
 ) -> (ChangeVerdict, u32) {
-    let mut test = SequentialTest::at_default_level(auto, thresholds.warn_pct);
+    let mut test = SequentialTest::new(auto, ALPHA, thresholds.warn_pct);
     let (mut base, mut head) = (Vec::new(), Vec::new());
     loop {
         base.push(draw(rng, 1e6));
@@ -173,7 +173,7 @@ fn a_large_change_stops_early_and_no_change_stops_on_the_threshold() {
 
 #[test]
 fn the_record_holds_the_last_looks_boundary() {
-    let mut test = SequentialTest::at_default_level(&gate_bounds(), 3.0);
+    let mut test = SequentialTest::new(&gate_bounds(), ALPHA, 3.0);
     let base: Vec<f64> = (0..5).map(|i| 100.0 + f64::from(i)).collect();
     let head = base.clone();
     assert_eq!(test.after_round(&base[..4], &head[..4]), None);

@@ -27,10 +27,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::fsio::write_atomic;
-use crate::report;
+use crate::output::report;
+use crate::results::atomic::write_atomic;
+use crate::results::outcome::bench_path;
 use crate::results::{ScenarioResult, Summary};
-use crate::suite::bench_path;
 
 /// File name of the machine-readable summary.
 pub const SUMMARY_JSON: &str = "summary.json";
@@ -310,7 +310,7 @@ fn remove_temporaries(dir: &Path) -> Result<(), Error> {
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if crate::fsio::is_temporary(&name) && path.is_file() {
+        if crate::results::atomic::is_temporary(&name) && path.is_file() {
             remove_if_present(&path)?;
         }
     }

@@ -3,11 +3,16 @@
 //! while the engine times its stages per batch.
 //!
 //! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
-//! figures, so the arithmetic is tested on hand-built samples with exact numbers.
+//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`child`] runs any child process under limits; [`runner`] runs
+//! a measurement in a child process and reads back what it printed.
+
+pub mod child;
+pub mod runner;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use crate::config::Scenario;
 use crate::engine::candles::generate;
 use crate::engine::settings::EngineSettings;
 use crate::engine::timing::{Stage, StageTimings};
@@ -31,6 +36,18 @@ pub struct BenchSpec {
     pub warmup: u32,
     /// Engine settings, already validated.
     pub engine: EngineSettings,
+}
+
+/// What a child process must measure for `scenario`.
+pub fn bench_spec(scenario: &Scenario) -> BenchSpec {
+    BenchSpec {
+        candles: scenario.candles,
+        seed: scenario.seed,
+        symbol: scenario.symbol.clone(),
+        repeats: scenario.repeats,
+        warmup: scenario.warmup,
+        engine: scenario.engine,
+    }
 }
 
 /// Bytes a measurement plans for each candle: the six candle columns take 48 (8 bytes each of

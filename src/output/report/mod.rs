@@ -5,8 +5,8 @@ mod json;
 mod markdown;
 mod table;
 
-use crate::budget::Verdict;
-use crate::cli::Format;
+use crate::judge::Verdict;
+use crate::output::Format;
 use crate::results::{Counts, Summary};
 
 pub use json::render as json;
@@ -83,7 +83,7 @@ pub fn fixed(v: Option<f64>, decimals: usize) -> String {
 
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use crate::budget::Verdict;
+    use crate::judge::Verdict;
     use crate::results::{Counts, Summary, SummaryRow};
 
     fn row(

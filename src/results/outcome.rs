@@ -1,23 +1,10 @@
 //! From scenario to judged result: the glue between the validated suite, the measurement a
 //! child printed, and the budget. Pure functions, tested without running anything.
 
-use crate::budget::{judge, overall, Budget, Metrics, Verdict};
 use crate::config::Scenario;
-use crate::measure::BenchSpec;
-use crate::sampling::Sampling;
+use crate::judge::{judge, overall, Budget, Metrics, Verdict};
 use crate::results::{BudgetReport, Measurement, ScenarioResult, SummaryRow};
-
-/// What a child process must measure for `scenario`.
-pub fn bench_spec(scenario: &Scenario) -> BenchSpec {
-    BenchSpec {
-        candles: scenario.candles,
-        seed: scenario.seed,
-        symbol: scenario.symbol.clone(),
-        repeats: scenario.repeats,
-        warmup: scenario.warmup,
-        engine: scenario.engine,
-    }
-}
+use crate::sampling::Sampling;
 
 /// The bench.json of `scenario`: its measurement judged against `budget` from `profile`, with
 /// how its samples were taken.

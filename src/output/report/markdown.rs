@@ -1,7 +1,7 @@
 //! The summary as Markdown: `summary.md`, ready for `$GITHUB_STEP_SUMMARY`.
 
 use super::{fixed, grouped, headline, si};
-use crate::budget::Verdict;
+use crate::judge::Verdict;
 use crate::results::Summary;
 
 fn badge(v: Verdict) -> &'static str {

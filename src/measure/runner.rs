@@ -7,13 +7,13 @@
 //! --engine-json JSON --progress`: one [`Measurement`] JSON object on stdout, progress lines
 //! (`perfsuite-progress: repeat 2/3`) on stderr. Its `schema_version` says how to read it.
 
-use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use std::process::{Command, ExitStatus};
 
+pub use crate::measure::child::Deadline;
+use crate::measure::child::{self, End, Limits};
 use crate::measure::BenchSpec;
 use crate::results::{Measurement, SCHEMA_VERSION};
 use crate::sampling::{RunPlan, Sampling};
@@ -36,6 +36,7 @@ pub enum ChildOutcome {
 
 /// The arguments that make `exe` measure `spec`.
 fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
+    // Plain numbers and strings: serde_json cannot fail on them (non-finite floats become null).
     let engine = serde_json::to_string(&spec.engine).expect("engine settings serialize");
     let mut cmd = Command::new(exe);
     cmd.arg("bench")
@@ -45,134 +46,53 @@ fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
         .args(["--warmup", &spec.warmup.to_string()])
         .args(["--symbol", &spec.symbol])
         .args(["--engine-json", &engine])
-        .arg("--progress")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    die_with_parent(&mut cmd);
+        .arg("--progress");
     cmd
 }
 
-/// Makes the child die with perfsuite: if perfsuite itself is killed (SIGKILL, OOM killer), a
-/// hung or long child must not live on as an orphan holding a core and memory.
-#[cfg(target_os = "linux")]
-fn die_with_parent(cmd: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
-    // SAFETY: prctl and getppid are async-signal-safe and touch no memory of the parent.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent may have died before the line above: then nobody would kill us.
-            if libc::getppid() != parent {
-                return Err(std::io::Error::other(
-                    "perfsuite exited before its child started",
-                ));
-            }
-            Ok(())
-        });
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent(_: &mut Command) {}
-
-/// A scenario's time limit (`timeout_s`), shared by every child process that measures it.
-#[derive(Debug, Clone, Copy)]
-pub struct Deadline {
-    at: Instant,
-    limit: Duration,
-}
-
-impl Deadline {
-    /// `limit` from now.
-    pub fn after(limit: Duration) -> Self {
-        Self {
-            at: Instant::now() + limit,
-            limit,
-        }
-    }
-
-    fn passed(&self) -> bool {
-        Instant::now() > self.at
-    }
-
-    fn reason(&self) -> String {
-        format!("timed out after {} s (timeout_s)", self.limit.as_secs_f64())
-    }
-}
-
-/// Runs `exe bench` for `spec`, killing it at `deadline`. `on_progress` receives each progress
-/// message (without its prefix) as it arrives.
+/// Runs `exe bench` for `spec` (see [`child::run`]: own process group, capped output, killed at
+/// `deadline` or on an interruption). `on_progress` receives each progress message (without its
+/// prefix) as it arrives.
 pub fn run_child(
     exe: &Path,
     spec: &BenchSpec,
     deadline: Option<Deadline>,
     mut on_progress: impl FnMut(&str),
 ) -> ChildOutcome {
-    let mut child = match bench_command(exe, spec).spawn() {
-        Ok(child) => child,
-        Err(e) => return ChildOutcome::Failed(format!("could not start {}: {e}", exe.display())),
+    let limits = Limits {
+        deadline,
+        ..Limits::default()
     };
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let stdout_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).map(|_| text)
-    });
-    let (lines_tx, lines) = mpsc::channel();
-    let stderr = child.stderr.take().expect("stderr is piped");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
+    let finished = child::run(bench_command(exe, spec), &limits, |line| {
+        if let Some(progress) = line.strip_prefix(PROGRESS_PREFIX) {
+            on_progress(progress);
         }
     });
-
-    let mut messages = Vec::new();
-    let mut handle_line = |line: String| match line.strip_prefix(PROGRESS_PREFIX) {
-        Some(progress) => on_progress(progress),
-        None => messages.push(line),
+    let finished = match finished {
+        Ok(finished) => finished,
+        Err(e) => return ChildOutcome::Failed(format!("could not run {}: {e}", exe.display())),
     };
-    let status = loop {
-        match lines.recv_timeout(Duration::from_millis(5)) {
-            Ok(line) => handle_line(line),
-            // stderr closed: the child is exiting, and is reaped within a fraction of a ms.
-            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_micros(200)),
-            Err(RecvTimeoutError::Timeout) => {}
-        }
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) => {}
-            Err(e) => break Err(format!("could not wait for the child process: {e}")),
-        }
-        if let Some(deadline) = deadline.filter(Deadline::passed) {
-            kill(&mut child);
-            break Err(deadline.reason());
-        }
-        if crate::interrupt::requested() {
-            kill(&mut child);
-            break Err(INTERRUPTED.to_owned());
-        }
-    };
-    // The child has exited: its stderr closes, so this drains the last lines and ends.
-    lines.iter().for_each(&mut handle_line);
-    let output = stdout_reader.join().unwrap_or_else(|_| Ok(String::new()));
-    match status {
-        Err(reason) => ChildOutcome::Failed(reason),
-        // A Ctrl-C in a terminal reaches the child too (same process group), which may die of
-        // it before the loop above sees the flag: that is an interruption, not a crash.
-        Ok(status) if !status.success() && crate::interrupt::requested() => {
-            ChildOutcome::Failed(INTERRUPTED.to_owned())
-        }
-        Ok(status) if !status.success() => {
+    let messages: Vec<String> = finished
+        .stderr_tail
+        .into_iter()
+        .filter(|line| !line.starts_with(PROGRESS_PREFIX))
+        .collect();
+    match finished.end {
+        End::Interrupted => ChildOutcome::Failed(INTERRUPTED.to_owned()),
+        End::TimedOut(limit) => ChildOutcome::Failed(format!(
+            "timed out after {} s (timeout_s)",
+            limit.as_secs_f64()
+        )),
+        End::Flooded { stream, cap } => ChildOutcome::Failed(format!(
+            "printed more than {} MiB on {stream}: stopped",
+            cap >> 20
+        )),
+        End::Exited(status) if !status.success() => {
             ChildOutcome::Failed(describe_failure(status, &messages))
         }
-        Ok(_) => match output
+        End::Exited(_) => match std::str::from_utf8(&finished.stdout)
             .map_err(|e| e.to_string())
-            .and_then(|text| parse_measurement(&text))
+            .and_then(parse_measurement)
         {
             Ok(m) => ChildOutcome::Measured(Box::new(m)),
             Err(e) => ChildOutcome::Failed(format!("the child printed no valid result: {e}")),
@@ -266,11 +186,6 @@ pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
         m.phases.measured_s,
     ) = (generation, warmup, measured);
     Ok(m)
-}
-
-fn kill(child: &mut Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// Reads a child's measurement, refusing one written by a newer schema.

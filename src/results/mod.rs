@@ -1,15 +1,22 @@
 //! The result files: the measurement a `bench` run prints, the `bench.json` of a scenario, and a
 //! run's `summary.json`. These types are the documented schema; tests read them from the user's
 //! side too, so a renamed key fails a test.
+//!
+//! Around the schema: [`outcome`] builds a scenario's result from its measurement and budget,
+//! [`folder`] is the results folder, [`atomic`] writes its files so none is ever half-written.
+
+pub mod atomic;
+pub mod folder;
+pub mod outcome;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::budget::{Budget, Check, Verdict};
 use crate::engine::fingerprint::Fingerprint;
 use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
+use crate::judge::{Budget, Check, Verdict};
 use crate::sampling::Sampling;
 use crate::stats::Distribution;
 
