@@ -46,5 +46,6 @@ fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Compare(args) => commands::compare::run(args),
         Command::Ab(args) => commands::ab::ab(args),
         Command::Merge(args) => commands::merge::merge(args),
+        Command::Calibrate(args) => commands::calibrate::calibrate(args),
     }
 }

@@ -32,6 +32,9 @@ pub enum Command {
     List(SuiteArgs),
     /// Join the result sets of CI shards into one.
     Merge(MergeArgs),
+    /// This build against itself, interleaved: the noise per scenario, the smallest change `ab`
+    /// detects, suggested repeats.
+    Calibrate(CalibrateArgs),
 }
 
 /// `perfsuite bench`.
@@ -130,7 +133,9 @@ fn parse_repeats(text: &str) -> Result<RepeatsArg, String> {
     }
     match text.parse::<u32>() {
         Ok(n @ 1..=10_000) => Ok(RepeatsArg::Count(n)),
-        _ => Err(format!("expected a whole number from 1 to 10000 or `auto`, got `{text}`")),
+        _ => Err(format!(
+            "expected a whole number from 1 to 10000 or `auto`, got `{text}`"
+        )),
     }
 }
 
@@ -209,4 +214,27 @@ pub struct MergeArgs {
     /// Folder receiving the joined result set.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `perfsuite calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenarios and budgets.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Repeats of every scenario to judge the detection at, overriding the files.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+    /// Rounds (one run of this build on each side) measured per scenario.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=10_000))]
+    pub rounds: u32,
+    /// Write suggested settings to FILE, for review.
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// Format of the results on stdout (`markdown` prints the table).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Print nothing on stdout; no progress on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::schema::{Distribution, Environment, Fingerprint, Phases, Stage};
+use common::schema::{Distribution, Environment, Fingerprint, Phases, Sampling, Stage};
 use common::{squeeze, stderr, stdout, Workspace};
 use serde::Deserialize;
 
@@ -34,6 +34,7 @@ struct BenchJson {
     p95_stage_latency_ms: Option<f64>,
     stages: BTreeMap<String, Stage>,
     peak_rss_mb: Option<f64>,
+    peak_rss_mb_max: Option<f64>,
     fingerprint: Fingerprint,
     engine: Engine,
     environment: Environment,
@@ -43,10 +44,11 @@ struct BenchJson {
     config_digest: String,
     budget: BudgetReport,
     verdict: String,
+    sampling: Sampling,
 }
 
 /// The top-level keys of a bench.json, all of them always written.
-const BENCH_KEYS: [&str; 20] = [
+const BENCH_KEYS: [&str; 22] = [
     "budget",
     "candles",
     "candles_per_sec",
@@ -57,8 +59,10 @@ const BENCH_KEYS: [&str; 20] = [
     "fingerprint",
     "p95_stage_latency_ms",
     "peak_rss_mb",
+    "peak_rss_mb_max",
     "phases",
     "repeats",
+    "sampling",
     "scenario",
     "schema_version",
     "seed",
@@ -100,7 +104,7 @@ struct BudgetReport {
 #[allow(dead_code)]
 struct ResolvedBudget {
     candles_per_sec: FloorLimit,
-    p95_stage_latency_ms: CeilingLimit,
+    p95_stage_latency_ms: LatencyLimit,
     peak_rss_mb: CeilingLimit,
     regression: Regression,
 }
@@ -122,6 +126,16 @@ struct CeilingLimit {
 
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
+struct LatencyLimit {
+    ceiling: Option<f64>,
+    warn: Option<f64>,
+    /// Written only when the budget names the batch size its limits assume.
+    #[serde(default)]
+    batch_size: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 struct Regression {
     stat: String,
     warn_pct: f64,
@@ -138,6 +152,9 @@ struct Check {
     ceiling: Option<f64>,
     warn: Option<f64>,
     verdict: String,
+    /// Written only for a check skipped on purpose.
+    #[serde(default)]
+    skipped: Option<String>,
 }
 
 /// `OUT/summary.json`, and what `run --format json` prints.

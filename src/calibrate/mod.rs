@@ -14,14 +14,16 @@
 //! a real change of X clear its threshold almost always; those figures assume `repeats =
 //! "auto"` with the scenario's `min_repeats`.
 
+pub mod report;
+
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::judge::Regression;
 use crate::compare::decision::{decide, Better, Evidence, Side, ALPHA};
+use crate::judge::Regression;
 use crate::sampling::{AbPlan, AutoRepeats};
-use crate::stats::{mean, percentile, stddev};
+use crate::stats::{mean, percentile, stddev, Distribution};
 
 /// The power a detectable change must be detected with.
 pub const POWER: f64 = 0.9;
@@ -84,40 +86,65 @@ pub fn pool(base: &[f64], head: &[f64]) -> Option<Vec<f64>> {
 /// `slowdown_pct` a regression, drawing from `pool`.
 pub fn power(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) -> f64 {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let factor = 1.0 - slowdown_pct / 100.0;
-    let warn = settings.thresholds.warn_pct.min(settings.thresholds.fail_pct);
-    let mut regressed = 0;
-    for _ in 0..STREAMS {
-        let mut plan = AbPlan::new(settings.repeats, settings.auto, ALPHA, warn);
-        let (mut base, mut head) = (Vec::new(), Vec::new());
-        let stop = loop {
-            base.push(pool[rng.random_range(0..pool.len())]);
-            head.push(pool[rng.random_range(0..pool.len())] * factor);
-            if let Some(stop) = plan.after_round(&base, &head, std::time::Duration::ZERO) {
-                break stop;
-            }
-        };
-        let alpha = plan
-            .record(&base, &head, stop)
-            .nominal_alpha()
-            .unwrap_or(ALPHA);
-        let stat = |s: &[f64]| settings.thresholds.stat.of(&crate::stats::Distribution::of(s.to_vec()).expect("samples"));
-        let decision = decide(
-            Side {
-                value: stat(&base),
-                samples: &base,
-            },
-            Side {
-                value: stat(&head),
-                samples: &head,
-            },
-            Better::Higher,
-            &settings.thresholds,
-            Evidence::Sampled { alpha },
-        );
-        regressed += usize::from(decision.verdict.is_regression());
-    }
+    let regressed = (0..STREAMS)
+        .filter(|_| regressed(&mut rng, pool, settings, slowdown_pct))
+        .count();
     regressed as f64 / STREAMS as f64
+}
+
+/// Whether `slowdown_pct` is detected with [`POWER`]: [`power`] with the same draws, stopped as
+/// soon as the answer is certain.
+pub fn detects(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) -> bool {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let allowed_misses = STREAMS - (POWER * STREAMS as f64).ceil() as usize;
+    let mut misses = 0;
+    for _ in 0..STREAMS {
+        if !regressed(&mut rng, pool, settings, slowdown_pct) {
+            misses += 1;
+            if misses > allowed_misses {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// One simulated `ab` run: whether it ends `regressed`.
+fn regressed(rng: &mut ChaCha8Rng, pool: &[f64], settings: &Settings, slowdown_pct: f64) -> bool {
+    let factor = 1.0 - slowdown_pct / 100.0;
+    let warn = settings
+        .thresholds
+        .warn_pct
+        .min(settings.thresholds.fail_pct);
+    let mut plan = AbPlan::new(settings.repeats, settings.auto, ALPHA, warn);
+    let (mut base, mut head) = (Vec::new(), Vec::new());
+    let stop = loop {
+        base.push(pool[rng.random_range(0..pool.len())]);
+        head.push(pool[rng.random_range(0..pool.len())] * factor);
+        if let Some(stop) = plan.after_round(&base, &head, std::time::Duration::ZERO) {
+            break stop;
+        }
+    };
+    let alpha = plan
+        .record(&base, &head, stop)
+        .nominal_alpha()
+        .unwrap_or(ALPHA);
+    let stat = settings.thresholds.stat;
+    let value = |s: &[f64]| Distribution::of(s.to_vec()).map_or(0.0, |d| stat.of(&d));
+    let decision = decide(
+        Side {
+            value: value(&base),
+            samples: &base,
+        },
+        Side {
+            value: value(&head),
+            samples: &head,
+        },
+        Better::Higher,
+        &settings.thresholds,
+        Evidence::Sampled { alpha },
+    );
+    decision.verdict.is_regression()
 }
 
 /// The smallest of [`SLOWDOWNS_PCT`] detected with [`POWER`] at `settings`; `None` when even
@@ -126,7 +153,7 @@ pub fn smallest_detectable(pool: &[f64], settings: &Settings) -> Option<f64> {
     SLOWDOWNS_PCT
         .iter()
         .copied()
-        .find(|&pct| power(pool, settings, pct, seed(pct)) >= POWER)
+        .find(|&pct| detects(pool, settings, pct, seed(pct)))
 }
 
 /// The fewest `max_repeats` of `repeats = "auto"` (from `min_repeats`, with the warn threshold
@@ -151,7 +178,12 @@ pub fn repeats_needed(
                 ..*thresholds
             },
         };
-        power(pool, &settings, slowdown_pct, seed(slowdown_pct) ^ u64::from(max)) >= POWER
+        detects(
+            pool,
+            &settings,
+            slowdown_pct,
+            seed(slowdown_pct) ^ u64::from(max),
+        )
     };
     let mut hi = min_repeats.max(5);
     while !detects(hi) {

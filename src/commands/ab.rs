@@ -123,7 +123,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
 
 /// Runs rounds of one repeat on each side, A then B, until `plan` says stop; returns each
 /// side's runs and the record of how they were taken.
-fn interleave(
+pub(crate) fn interleave(
     sides: &[std::path::PathBuf; 2],
     spec: &crate::measure::BenchSpec,
     plan: &mut AbPlan,

@@ -6,7 +6,6 @@ use crate::commands::Selection;
 use crate::config::Scenario;
 use crate::error::Error;
 
-
 /// Applies `args` to `scenario`: `--repeats N` makes it a fixed count, `--repeats auto` makes it
 /// automatic; the bounds apply to every automatic scenario (and are refused when nothing would
 /// be automatic, where they would silently do nothing).

@@ -33,9 +33,13 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         .map_err(|e| Error::Input(e.to_string()))?;
     let exe = current_exe()?;
     interrupt::install();
-    let summary = run_suite(&selection, &args.output, |spec, plan, deadline, progress| {
-        run_repeats(&exe, spec, plan, deadline, |status| progress.show(status))
-    })?;
+    let summary = run_suite(
+        &selection,
+        &args.output,
+        |spec, plan, deadline, progress| {
+            run_repeats(&exe, spec, plan, deadline, |status| progress.show(status))
+        },
+    )?;
     let comparison = match baseline {
         Some(base) if !summary.interrupted => {
             let head =

@@ -33,6 +33,7 @@ pub fn budget() -> Budget {
         peak_rss_mb: Ceiling {
             ceiling: Some(1024.0),
             warn: None,
+            batch_size: None,
         },
         ..crate::judge::runbook_budget()
     }

@@ -424,7 +424,7 @@ fn single(v: &Option<f64>) -> Option<Side<'_>> {
 }
 
 /// Said of a latency change past the threshold: it is never called.
-pub const LATENCY_UNJUDGED: &str = "one value per run: its noise is unknown";
+pub const LATENCY_UNJUDGED: &str = "one value per run, its noise unknown";
 
 /// Judges `metric`; no verdict when either side did not measure it.
 fn judge(

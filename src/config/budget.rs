@@ -145,7 +145,7 @@ struct RawLimits {
     #[serde(default)]
     candles_per_sec: RawFloor,
     #[serde(default)]
-    p95_stage_latency_ms: RawCeiling,
+    p95_stage_latency_ms: RawLatency,
     #[serde(default)]
     peak_rss_mb: RawCeiling,
     #[serde(default)]
@@ -166,6 +166,15 @@ struct RawFloor {
 struct RawCeiling {
     ceiling: Option<Spanned<f64>>,
     warn: Option<Spanned<f64>>,
+}
+
+/// The stage latency's ceiling, which also states the batch size it assumes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLatency {
+    ceiling: Option<Spanned<f64>>,
+    warn: Option<Spanned<f64>>,
+    batch_size: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -209,7 +218,21 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
         true,
         "warn is the early alarm above the floor",
     )?;
-    let p95_stage_latency_ms = ceiling(src, &own.p95_stage_latency_ms, &base.p95_stage_latency_ms)?;
+    let (lat, base_lat) = (&own.p95_stage_latency_ms, &base.p95_stage_latency_ms);
+    let p95_stage_latency_ms = Ceiling {
+        batch_size: batch_size(src, pick(&lat.batch_size, &base_lat.batch_size))?,
+        ..ceiling(
+            src,
+            &RawCeiling {
+                ceiling: lat.ceiling.clone(),
+                warn: lat.warn.clone(),
+            },
+            &RawCeiling {
+                ceiling: base_lat.ceiling.clone(),
+                warn: base_lat.warn.clone(),
+            },
+        )?
+    };
     let peak_rss_mb = ceiling(src, &own.peak_rss_mb, &base.peak_rss_mb)?;
 
     let (reg, base_reg) = (&own.regression, &base.regression);
@@ -248,6 +271,7 @@ fn ceiling(src: &Source, own: &RawCeiling, base: &RawCeiling) -> Result<Ceiling,
     let resolved = Ceiling {
         ceiling: limit(src, pick(&own.ceiling, &base.ceiling), "ceiling")?,
         warn: limit(src, pick(&own.warn, &base.warn), "warn")?,
+        batch_size: None,
     };
     warn_side(
         src,
@@ -265,6 +289,21 @@ fn ceiling(src: &Source, own: &RawCeiling, base: &RawCeiling) -> Result<Ceiling,
         "warn is the early alarm below the ceiling",
     )?;
     Ok(resolved)
+}
+
+/// The batch size a latency ceiling assumes: a valid engine batch size.
+fn batch_size(src: &Source, v: Option<&Spanned<i64>>) -> Result<Option<usize>, ConfigError> {
+    let Some(v) = v else { return Ok(None) };
+    let got = *v.get_ref();
+    if (1..=100_000_000).contains(&got) {
+        Ok(Some(got as usize))
+    } else {
+        Err(src.value_error(
+            v.span(),
+            "batch_size",
+            format_args!("must be an engine batch size from 1 to 100000000, got {got}"),
+        ))
+    }
 }
 
 /// A limit must be a finite number greater than 0.

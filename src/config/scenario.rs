@@ -128,7 +128,9 @@ impl RawScenario {
             min_repeats: self.min_repeats.or_else(|| defaults.min_repeats.clone()),
             max_repeats: self.max_repeats.or_else(|| defaults.max_repeats.clone()),
             max_time_s: self.max_time_s.or_else(|| defaults.max_time_s.clone()),
-            precision_pct: self.precision_pct.or_else(|| defaults.precision_pct.clone()),
+            precision_pct: self
+                .precision_pct
+                .or_else(|| defaults.precision_pct.clone()),
             warmup: self.warmup.or_else(|| defaults.warmup.clone()),
             symbol: self.symbol.or_else(|| defaults.symbol.clone()),
             budget: self.budget.or_else(|| defaults.budget.clone()),
@@ -141,7 +143,10 @@ impl RawScenario {
 
     /// The first key of `repeats = "auto"` set here, with its span.
     fn auto_key(&self) -> Option<(&'static str, Range<usize>)> {
-        fn at<T>(key: &'static str, v: &Option<Spanned<T>>) -> Option<(&'static str, Range<usize>)> {
+        fn at<T>(
+            key: &'static str,
+            v: &Option<Spanned<T>>,
+        ) -> Option<(&'static str, Range<usize>)> {
             v.as_ref().map(|v| (key, v.span()))
         }
         at("min_repeats", &self.min_repeats)
@@ -438,18 +443,17 @@ fn repeats(src: &Source, raw: &RawScenario) -> Result<(u32, Option<AutoRepeats>)
                 return Err(src.value_error(
                     v.span(),
                     "repeats",
-                    format_args!("must be a whole number from 1 to {} or \"auto\", got {other}", REPEATS.end()),
+                    format_args!(
+                        "must be a whole number from 1 to {} or \"auto\", got {other}",
+                        REPEATS.end()
+                    ),
                 ))
             }
         },
     };
     if !auto {
         if let Some((key, span)) = raw.auto_key() {
-            return Err(src.value_error(
-                span,
-                key,
-                "applies only with repeats = \"auto\"",
-            ));
+            return Err(src.value_error(span, key, "applies only with repeats = \"auto\""));
         }
         return Ok((DEFAULT_REPEATS, None));
     }
@@ -459,7 +463,11 @@ fn repeats(src: &Source, raw: &RawScenario) -> Result<(u32, Option<AutoRepeats>)
     let max = opt_in_range(src, raw.max_repeats.as_ref(), "max_repeats", REPEATS)?
         .map_or(defaults.max_repeats.max(min), |v| v as u32);
     if max < min {
-        let span = raw.max_repeats.as_ref().or(raw.min_repeats.as_ref()).map(Spanned::span);
+        let span = raw
+            .max_repeats
+            .as_ref()
+            .or(raw.min_repeats.as_ref())
+            .map(Spanned::span);
         let message = format!("`max_repeats` ({max}) must be at least `min_repeats` ({min})");
         return Err(match span {
             Some(span) => src.error_at(span, message),
@@ -470,7 +478,10 @@ fn repeats(src: &Source, raw: &RawScenario) -> Result<(u32, Option<AutoRepeats>)
         Some(t) if !(t.get_ref().is_finite() && *t.get_ref() > 0.0) => Err(src.value_error(
             t.span(),
             key,
-            format_args!("must be a finite number greater than 0, got {}", t.get_ref()),
+            format_args!(
+                "must be a finite number greater than 0, got {}",
+                t.get_ref()
+            ),
         )),
         Some(t) => Ok(*t.get_ref()),
         None => Ok(default),

@@ -9,8 +9,8 @@
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::time::Instant;
 use std::process::{Command, ExitStatus};
+use std::time::Instant;
 
 pub use crate::measure::child::Deadline;
 use crate::measure::child::{self, End, Limits};

@@ -21,6 +21,7 @@ pub fn scenario_result(
             candles_per_sec: &measurement.candles_per_sec,
             p95_stage_latency_ms: measurement.p95_stage_latency_ms,
             peak_rss_mb: measurement.peak_rss_mb,
+            batch_size: measurement.engine.batch_size,
         },
     );
     ScenarioResult {

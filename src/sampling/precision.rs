@@ -111,7 +111,10 @@ mod tests {
             half_width_pct(&samples, Statistic::Min),
             half_width_pct(&samples, Statistic::Median)
         );
-        assert_eq!(record(&samples, Statistic::Min, 2.0).stat, Statistic::Median);
+        assert_eq!(
+            record(&samples, Statistic::Min, 2.0).stat,
+            Statistic::Median
+        );
     }
 
     #[test]

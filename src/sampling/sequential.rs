@@ -5,19 +5,17 @@
 //! false-alarm rate at α. Sampling stops when
 //!
 //! - the test crosses the boundary (`decided`: a change is called, either way);
-//! - the (1 − α) Hodges–Lehmann interval of the shift lies inside ± the warn threshold
-//!   (`unchanged`: whatever the change, it is too small to call; stopping for this never calls
-//!   anything, so it cannot raise the false-alarm rate);
+//! - the rank test shows the change inside ± the warn threshold (`unchanged`: whatever the
+//!   change, it is too small to call; stopping for this never calls anything, so it cannot
+//!   raise the false-alarm rate);
 //! - `max_repeats` rounds are done, or `max_time_s` has passed (checked by the caller).
 //!
 //! `compare` then judges the samples at the nominal level of the last look taken, recorded in
 //! bench.json, so the verdict is the sequential test's.
 
 use super::{AutoRepeats, SequentialRecord, Stop};
-use crate::stats::rank::mann_whitney;
-use crate::stats::interval::shift_interval;
 use crate::stats::normal::two_sided_critical;
-use crate::stats::percentile;
+use crate::stats::rank::mann_whitney;
 use crate::stats::sequential::{boundaries, look_sizes, Look};
 
 /// The sequential rank test of one `ab` scenario.
@@ -66,22 +64,23 @@ impl SequentialTest {
         (n >= self.max_repeats).then_some(Stop::MaxRepeats)
     }
 
-    /// Whether the (1 − α) interval of the shift, in percent of base's median, lies inside
-    /// ± the warn threshold.
+    /// Whether the change is known to lie inside ± the warn threshold: the rank test rejects,
+    /// at level α, both a head as fast as base raised by the threshold and one as slow as base
+    /// lowered by it (two one-sided tests: the (1 − α) interval of the ratio lies inside).
     fn inside_threshold(&self, base: &[f64], head: &[f64]) -> bool {
-        let Some(centre) = percentile(base, 50.0).filter(|&m| m > 0.0) else {
+        let w = self.warn_pct / 100.0;
+        if w <= 0.0 {
             return false;
-        };
-        let Some((_, interval)) = shift_interval(base, head, two_sided_critical(self.alpha)) else {
-            return false;
-        };
-        match (interval.lo, interval.hi) {
-            (Some(lo), Some(hi)) => {
-                let limit = self.warn_pct / 100.0 * centre;
-                -limit < lo && hi < limit
-            }
-            _ => false,
         }
+        let z = two_sided_critical(self.alpha);
+        let scaled = |f: f64| base.iter().map(|x| x * f).collect::<Vec<_>>();
+        let (Some(above), Some(below)) = (
+            mann_whitney(&scaled(1.0 + w), head),
+            mann_whitney(&scaled(1.0 - w), head),
+        ) else {
+            return false;
+        };
+        above.z <= -z && below.z >= z
     }
 
     /// What bench.json records once sampling stopped with `base` and `head`: the boundary of

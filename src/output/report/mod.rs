@@ -3,7 +3,7 @@
 
 mod json;
 mod markdown;
-mod table;
+pub(crate) mod table;
 
 use crate::judge::Verdict;
 use crate::output::Format;

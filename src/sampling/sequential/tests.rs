@@ -8,8 +8,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::*;
-use crate::judge::{Regression, Statistic};
 use crate::compare::decision::{decide, Better, ChangeVerdict, Evidence, Side, ALPHA};
+use crate::judge::{Regression, Statistic};
+use crate::stats::percentile;
+use crate::stats::rank::mann_whitney;
 
 /// One-sided slowdown of a run, as a fraction: |N(0, σ)| with σ giving this coefficient of
 /// variation, measured on this machine (see docs/verdicts.md).
@@ -106,7 +108,11 @@ fn test_alone() -> Regression {
 
 /// Streams in the checks below: 10,000 in release builds, a tenth in debug builds (where the
 /// check of the false-alarm rate keeps the same bound, with more slack for chance).
-const STREAMS: usize = if cfg!(debug_assertions) { 1_000 } else { 10_000 };
+const STREAMS: usize = if cfg!(debug_assertions) {
+    1_000
+} else {
+    10_000
+};
 
 #[test]
 fn looking_after_every_round_keeps_the_false_alarm_rate_at_alpha() {
