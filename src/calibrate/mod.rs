@@ -86,8 +86,9 @@ pub fn pool(base: &[f64], head: &[f64]) -> Option<Vec<f64>> {
 /// `slowdown_pct` a regression, drawing from `pool`.
 pub fn power(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) -> f64 {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let fresh = plan(settings);
     let regressed = (0..STREAMS)
-        .filter(|_| regressed(&mut rng, pool, settings, slowdown_pct))
+        .filter(|_| regressed(&mut rng, pool, settings, &fresh, slowdown_pct))
         .count();
     regressed as f64 / STREAMS as f64
 }
@@ -96,10 +97,11 @@ pub fn power(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) ->
 /// soon as the answer is certain.
 pub fn detects(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) -> bool {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let fresh = plan(settings);
     let allowed_misses = STREAMS - (POWER * STREAMS as f64).ceil() as usize;
     let mut misses = 0;
     for _ in 0..STREAMS {
-        if !regressed(&mut rng, pool, settings, slowdown_pct) {
+        if !regressed(&mut rng, pool, settings, &fresh, slowdown_pct) {
             misses += 1;
             if misses > allowed_misses {
                 return false;
@@ -109,14 +111,26 @@ pub fn detects(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) 
     true
 }
 
-/// One simulated `ab` run: whether it ends `regressed`.
-fn regressed(rng: &mut ChaCha8Rng, pool: &[f64], settings: &Settings, slowdown_pct: f64) -> bool {
-    let factor = 1.0 - slowdown_pct / 100.0;
+/// The stopping rule `ab` would use at `settings`, before its first round (its boundaries are
+/// computed once, then the plan is cloned for each simulated run).
+fn plan(settings: &Settings) -> AbPlan {
     let warn = settings
         .thresholds
         .warn_pct
         .min(settings.thresholds.fail_pct);
-    let mut plan = AbPlan::new(settings.repeats, settings.auto, ALPHA, warn);
+    AbPlan::new(settings.repeats, settings.auto, ALPHA, warn)
+}
+
+/// One simulated `ab` run from the fresh plan `fresh`: whether it ends `regressed`.
+fn regressed(
+    rng: &mut ChaCha8Rng,
+    pool: &[f64],
+    settings: &Settings,
+    fresh: &AbPlan,
+    slowdown_pct: f64,
+) -> bool {
+    let factor = 1.0 - slowdown_pct / 100.0;
+    let mut plan = fresh.clone();
     let (mut base, mut head) = (Vec::new(), Vec::new());
     let stop = loop {
         base.push(pool[rng.random_range(0..pool.len())]);

@@ -402,7 +402,8 @@ mod tests {
             Budget {
                 peak_rss_mb: Ceiling {
                     ceiling: Some(1024.0),
-                    warn: None
+                    warn: None,
+                    batch_size: None,
                 },
                 ..Budget::default()
             }
@@ -438,7 +439,8 @@ mod tests {
             profile.resolve("eth.v2").p95_stage_latency_ms,
             Ceiling {
                 ceiling: Some(50.0),
-                warn: Some(45.0)
+                warn: Some(45.0),
+                batch_size: Some(4096),
             }
         );
         assert_eq!(profile.resolve("other"), runbook());
@@ -469,14 +471,14 @@ mod tests {
         ))
         .unwrap_err();
         assert!(
-            err.starts_with("budgets/p.toml:21:9: `scenario.big.candles_per_sec.floor` (2000) must be at most `warn` (900)"),
+            err.starts_with("budgets/p.toml:24:9: `scenario.big.candles_per_sec.floor` (2000) must be at most `warn` (900)"),
             "{err}"
         );
         let err = parse(&format!(
             "{BUILTIN_DEFAULT}[scenario.big.p95_stage_latency_ms]\nwarn = 60\n"
         ))
         .unwrap_err();
-        assert!(err.starts_with("budgets/p.toml:21:8: `scenario.big.p95_stage_latency_ms.warn` (60) must be at most"), "{err}");
+        assert!(err.starts_with("budgets/p.toml:24:8: `scenario.big.p95_stage_latency_ms.warn` (60) must be at most"), "{err}");
     }
 
     #[test]
@@ -531,7 +533,7 @@ mod tests {
         );
         assert_eq!(
             parse("[p95_stage_latency_ms]\nfloor = 3\n").unwrap_err(),
-            "budgets/p.toml:2:1: unknown key `p95_stage_latency_ms.floor`, expected `ceiling` or `warn`"
+            "budgets/p.toml:2:1: unknown key `p95_stage_latency_ms.floor`, expected one of `ceiling`, `warn`, `batch_size`"
         );
         let err = parse("[scenario.a.scenario.b.regression]\nfail_pct = 1\n").unwrap_err();
         assert!(

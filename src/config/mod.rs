@@ -439,6 +439,9 @@ mod tests {
             [
                 ("btc-5m", 5_000_000, 3, "BTCUSDT"),
                 ("eth-200k", 200_000, 3, "ETHUSDT"),
+                ("btc-1m", 1_000_000, 60, "BTCUSDT"),
+                ("eth-1m", 1_000_000, 60, "ETHUSDT"),
+                ("smoke-once", 200_000, 1, "BTCUSDT"),
                 ("runbook-default", 200_000, 3, "BTCUSDT"),
                 ("runbook-smoke", 50_000, 2, "BTCUSDT"),
             ]
@@ -446,7 +449,15 @@ mod tests {
         assert!(suite
             .scenarios
             .iter()
-            .all(|s| s.description.is_some() && s.seed == 1337 && s.budget == "default"));
+            .all(|s| s.description.is_some() && s.seed == 1337));
+        // The gate scenarios sample automatically and are judged by the `gate` profile; the
+        // runbook's keep its limits.
+        for s in &suite.scenarios {
+            let gate = s.source.parent().is_some_and(|p| p.ends_with("gate"));
+            let auto = s.auto.is_some();
+            assert_eq!(auto, gate && s.repeats > 1, "{}", s.name);
+            assert_eq!(s.budget == "gate", auto, "{}", s.name);
+        }
     }
 
     #[test]

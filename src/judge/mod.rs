@@ -314,7 +314,7 @@ pub fn overall(checks: &[Check]) -> Verdict {
 }
 
 /// The old runbook's budget, for tests: floor 833 / warn 900 on the min, p95 stage latency
-/// ceiling 50 / warn 40, no memory limit, regression on the median at 5 % / 15 %.
+/// ceiling 50 / warn 40 at batch size 4096, no memory limit, regression on the median at 5 % / 15 %.
 #[cfg(test)]
 pub(crate) fn runbook_budget() -> Budget {
     Budget {
@@ -326,7 +326,7 @@ pub(crate) fn runbook_budget() -> Budget {
         p95_stage_latency_ms: Ceiling {
             ceiling: Some(50.0),
             warn: Some(40.0),
-            batch_size: None,
+            batch_size: Some(4096),
         },
         peak_rss_mb: Ceiling::default(),
         regression: Regression::default(),
