@@ -16,10 +16,7 @@ fn badge(v: Verdict) -> &'static str {
 
 /// Renders a heading, the headline and one table row per scenario.
 pub fn render(summary: &Summary) -> String {
-    let stat = summary
-        .scenarios
-        .first()
-        .map_or("min", |r| r.judged_stat.as_str());
+    let stat = super::judged_stat(summary);
     let mut out = format!("### perfsuite: {}\n\n", headline(&summary.counts));
     if summary.interrupted {
         out.push_str("> **Interrupted**: not every scenario ran.\n\n");
@@ -28,11 +25,15 @@ pub fn render(summary: &Summary) -> String {
     out.push_str("|---|--:|--:|--:|--:|--:|---|---|\n");
     for row in &summary.scenarios {
         let cps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), si);
+        let judged = match (stat, row.candles_per_sec) {
+            ("judged", Some(v)) => format!("{} {}", si(v), row.judged_stat),
+            _ => cps(row.candles_per_sec),
+        };
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
             row.scenario,
             grouped(row.candles),
-            cps(row.candles_per_sec),
+            judged,
             cps(row.candles_per_sec_median),
             fixed(row.p95_stage_latency_ms, 3),
             fixed(row.peak_rss_mb, 1),

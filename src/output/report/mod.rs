@@ -81,6 +81,17 @@ pub fn fixed(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(|| "-".to_owned(), |v| format!("{v:.decimals$}"))
 }
 
+/// The statistic of the judged throughput column: the one every scenario's budget judges, or
+/// `judged` when they differ (each value then names its own).
+pub fn judged_stat(summary: &Summary) -> &str {
+    let mut stats = summary.scenarios.iter().map(|r| r.judged_stat.as_str());
+    match stats.next() {
+        None => "min",
+        Some(first) if stats.all(|s| s == first) => first,
+        Some(_) => "judged",
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod fixtures {
     use crate::judge::Verdict;
@@ -190,5 +201,15 @@ mod tests {
             }),
             "1 scenario: 1 error"
         );
+    }
+
+    #[test]
+    fn mixed_judged_statistics_are_named_per_value() {
+        let mut s = fixtures::summary();
+        assert_eq!(judged_stat(&s), "min");
+        s.scenarios[0].judged_stat = "p95".into();
+        assert_eq!(judged_stat(&s), "judged");
+        let table = table::render(&s);
+        assert!(table.contains("c/s judged") && table.contains(" p95"), "{table}");
     }
 }

@@ -41,10 +41,7 @@ pub fn finish_table(mut table: Table) -> String {
 
 /// Renders the summary table followed by its headline.
 pub fn render(summary: &Summary) -> String {
-    let stat = summary
-        .scenarios
-        .first()
-        .map_or("min", |r| r.judged_stat.as_str());
+    let stat = super::judged_stat(summary);
     let mut table = new_table();
     table.set_header([
         "scenario",
@@ -57,13 +54,17 @@ pub fn render(summary: &Summary) -> String {
     ]);
     for row in &summary.scenarios {
         let cps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), si);
+        let judged = match (stat, row.candles_per_sec) {
+            ("judged", Some(v)) => format!("{} {}", si(v), row.judged_stat),
+            _ => cps(row.candles_per_sec),
+        };
         let verdict = std::iter::once(row.verdict.name().to_owned())
             .chain(row.reasons.iter().cloned())
             .collect::<Vec<_>>();
         table.add_row(vec![
             Cell::new(&row.scenario),
             Cell::new(count(row.candles)).set_alignment(CellAlignment::Right),
-            Cell::new(cps(row.candles_per_sec)).set_alignment(CellAlignment::Right),
+            Cell::new(judged).set_alignment(CellAlignment::Right),
             Cell::new(cps(row.candles_per_sec_median)).set_alignment(CellAlignment::Right),
             Cell::new(fixed(row.p95_stage_latency_ms, 3)).set_alignment(CellAlignment::Right),
             Cell::new(fixed(row.peak_rss_mb, 1)).set_alignment(CellAlignment::Right),
