@@ -6,32 +6,29 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::commands;
-use crate::error::{Error, EXIT_INVALID_INPUT, EXIT_OK};
-use crate::output::print_stdout;
+use crate::error::{Chain, Error, EXIT_INVALID_INPUT, EXIT_OK};
 
 /// Runs perfsuite with `args` (the program name first) and returns the exit code. Errors are
 /// printed on stderr as `error: ...`.
 pub fn main_with(args: impl IntoIterator<Item = OsString>) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            print_stdout(&e.render().to_string());
-            return EXIT_OK;
-        }
         Err(e) => {
-            // One line, clap's first; the usage hint would only repeat `--help`.
-            let rendered = e.render().to_string();
-            eprintln!(
-                "{} (see --help)",
-                rendered.lines().next().unwrap_or("invalid command line")
-            );
-            return EXIT_INVALID_INPUT;
+            // clap's own output, whole: help and version on stdout; an error with its usage
+            // line and typo suggestions on stderr. A closed pipe is not an error.
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_INVALID_INPUT
+            } else {
+                EXIT_OK
+            };
         }
     };
+    anstream::ColorChoice::write_global(cli.color.into());
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", Chain(&e));
             e.exit_code()
         }
     }
@@ -47,5 +44,6 @@ fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Ab(args) => commands::ab::ab(args),
         Command::Merge(args) => commands::merge::merge(args),
         Command::Calibrate(args) => commands::calibrate::calibrate(args),
+        Command::Completions(args) => commands::completions::completions(args),
     }
 }

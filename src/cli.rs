@@ -6,13 +6,62 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shard::Shard;
 
+/// Exit codes and examples, after the options in `perfsuite --help`.
+pub const AFTER_HELP: &str = "\
+Exit codes:
+  0    the suite ran; budget warnings and failures alone change nothing without --strict
+  1    --strict, and a budget check failed (compare: a regression past its fail threshold)
+  2    nothing could be judged: bad command line, invalid scenario or budget file,
+       unreadable results, unusable output folder
+  3    --strict, and a scenario could not be measured (crash, time-out); bench refused
+  130  interrupted (Ctrl-C)
+
+Examples:
+  perfsuite check                     validate scenarios/ and budgets/, run nothing
+  perfsuite run                       run scenarios/, write perf-results/, print the table
+  perfsuite run --strict --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  perfsuite compare main-results/ perf-results/
+  perfsuite ab --base ./perfsuite-main
+  perfsuite completions bash > ~/.local/share/bash-completion/completions/perfsuite";
+
 /// A declarative performance-regression suite for a trading backtester.
 #[derive(Debug, Parser)]
-#[command(name = "perfsuite", version, about, propagate_version = true)]
+#[command(
+    name = "perfsuite",
+    version,
+    about,
+    propagate_version = true,
+    arg_required_else_help = true,
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
+    /// When to colour verdicts: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, global = true, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour, even when piped.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl From<ColorWhen> for anstream::ColorChoice {
+    fn from(c: ColorWhen) -> Self {
+        match c {
+            ColorWhen::Auto => Self::Auto,
+            ColorWhen::Always => Self::Always,
+            ColorWhen::Never => Self::Never,
+        }
+    }
 }
 
 /// The subcommands.
@@ -35,6 +84,19 @@ pub enum Command {
     /// This build against itself, interleaved: the noise per scenario, the smallest change `ab`
     /// detects, suggested repeats.
     Calibrate(CalibrateArgs),
+    /// Print shell completions (or, with --man, the man page) on stdout.
+    Completions(CompletionsArgs),
+}
+
+/// `perfsuite completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, required_unless_present = "man")]
+    pub shell: Option<clap_complete::Shell>,
+    /// Print the man page (roff) instead, e.g. `perfsuite completions --man > perfsuite.1`.
+    #[arg(long, conflicts_with = "shell")]
+    pub man: bool,
 }
 
 /// `perfsuite bench`.
@@ -56,10 +118,11 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub warmup: u32,
     /// Engine settings as a JSON object (the `[engine]` keys of a scenario); unset keys default.
-    #[arg(long, value_name = "JSON")]
+    /// Internal: how `run` passes a scenario's engine to its child.
+    #[arg(long, value_name = "JSON", hide = true)]
     pub engine_json: Option<String>,
-    /// Report progress as `perfsuite-progress:` lines on stderr (used by `run`).
-    #[arg(long)]
+    /// Report progress as `perfsuite-progress:` lines on stderr. Internal: `run`'s child.
+    #[arg(long, hide = true)]
     pub progress: bool,
 }
 
@@ -89,6 +152,9 @@ pub enum Format {
     Markdown,
     /// JSON for tools.
     Json,
+    /// GitHub Actions annotations (`::warning`/`::error` lines); under `GITHUB_ACTIONS=true`
+    /// they are also written to stderr with any other format.
+    Github,
 }
 
 impl From<Format> for crate::output::Format {
@@ -97,6 +163,7 @@ impl From<Format> for crate::output::Format {
             Format::Table => Self::Table,
             Format::Markdown => Self::Markdown,
             Format::Json => Self::Json,
+            Format::Github => Self::Github,
         }
     }
 }
@@ -116,6 +183,9 @@ pub struct OutputArgs {
     /// Print nothing on stdout; no progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the budget checks (and any comparison) as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// How many repeats: a count, or `auto`.
@@ -186,6 +256,9 @@ pub struct CompareArgs {
     /// Exit 1 on a regression past its fail threshold or a changed fingerprint.
     #[arg(long)]
     pub strict: bool,
+    /// Also write the comparison as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `perfsuite ab`.

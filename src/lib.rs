@@ -26,5 +26,6 @@ pub mod measure;
 pub mod output;
 pub mod results;
 pub mod sampling;
+pub mod schema;
 pub mod shard;
 pub mod stats;

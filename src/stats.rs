@@ -5,6 +5,7 @@ pub mod normal;
 pub mod rank;
 pub mod sequential;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The `q`-th percentile (0 ..= 100) of `samples` by linear interpolation between order
@@ -42,7 +43,7 @@ pub fn stddev(samples: &[f64]) -> f64 {
 }
 
 /// The summary of one metric's samples kept in bench.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
     /// Smallest sample.

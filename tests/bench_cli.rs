@@ -123,20 +123,89 @@ fn engine_settings_apply_and_batch_size_leaves_results_alone() {
 }
 
 #[test]
-fn invalid_arguments_get_one_line_and_exit_2() {
-    for args in [
-        &["--candles", "0"][..],
-        &["--repeats", "0"],
-        &["--candles", "ten"],
-        &["--seed", "-1"],
-        &["--engine-json", r#"{"batch_sise": 7}"#],
-        &["--engine-json", r#"{"ema_fast": 40}"#],
+fn invalid_arguments_are_named_in_an_error_and_exit_2() {
+    for (args, named) in [
+        (&["--candles", "0"][..], "--candles"),
+        (&["--repeats", "0"], "--repeats"),
+        (&["--candles", "ten"], "--candles"),
+        (&["--seed", "-1"], "-1"),
+        (&["--engine-json", r#"{"batch_sise": 7}"#], "batch_sise"),
+        (&["--engine-json", r#"{"ema_fast": 40}"#], "ema_fast"),
     ] {
         let out = run_bench(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(
+            stderr.lines().next().unwrap().contains(named),
+            "{args:?}: {stderr}"
+        );
         assert!(out.stdout.is_empty());
     }
+}
+
+#[test]
+fn a_missing_argument_is_named_with_clap_s_usage_line() {
+    let out = Command::cargo_bin("perfsuite")
+        .unwrap()
+        .args(["compare", "only-base"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("<HEAD>"), "{stderr}");
+    assert!(
+        stderr.contains("Usage: perfsuite compare <BASE> <HEAD>"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn perfsuite_alone_prints_the_command_list_and_exits_2() {
+    let out = Command::cargo_bin("perfsuite").unwrap().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    for command in ["run", "compare", "check", "completions"] {
+        assert!(text.contains(&format!("\n  {command} ")), "{text}");
+    }
+    assert!(text.contains("Exit codes:"), "{text}");
+}
+
+#[test]
+fn internal_flags_stay_out_of_the_help() {
+    let out = Command::cargo_bin("perfsuite")
+        .unwrap()
+        .args(["bench", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--candles"), "{help}");
+    assert!(
+        !help.contains("--progress") && !help.contains("--engine-json"),
+        "{help}"
+    );
+}
+
+#[test]
+fn completions_for_bash_and_a_man_page_come_from_the_command_line_definition() {
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("perfsuite")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = run(&["completions", "bash"]);
+    assert!(
+        bash.contains("_perfsuite()") && bash.contains("--baseline"),
+        "{bash}"
+    );
+    let man = run(&["completions", "--man"]);
+    assert!(
+        man.contains(".TH perfsuite 1") && man.contains("compare"),
+        "{man}"
+    );
 }

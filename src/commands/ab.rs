@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use crate::cli::AbArgs;
-use crate::commands::compare::compare_sets;
+use crate::commands::compare::{compare_sets, Output};
+use crate::commands::emit::scenario_files;
 use crate::commands::run::{current_exe, write_result_set};
 use crate::commands::select_scenarios;
 use crate::compare::ResultSet;
@@ -15,6 +16,7 @@ use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
 use crate::measure::bench_spec;
 use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
+use crate::output::junit;
 use crate::output::progress::ProgressLine;
 use crate::results::folder::Lock;
 use crate::results::outcome::{error_row, scenario_result};
@@ -89,16 +91,17 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     }
     let duration = clock.elapsed().as_secs_f64();
     let mut sets = Vec::new();
+    let mut summaries = Vec::new();
     for (side, name) in ["base", "head"].iter().enumerate() {
         let dir = args.output.out.join(name);
-        write_result_set(
+        summaries.push(write_result_set(
             &lock,
             &dir,
             &results[side],
             &errors[side],
             &started_at,
             duration,
-        )?;
+        )?);
         let mut set = ResultSet::new(dir);
         results[side]
             .iter()
@@ -106,13 +109,20 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
             .for_each(|r| drop(set.insert(r)));
         sets.push(set);
     }
-    let code = compare_sets(
+    let how = Output {
+        format: args.output.format,
+        strict: args.output.strict,
+        quiet: args.output.quiet,
+        junit: args.output.junit.as_deref(),
+    };
+    let head_budgets = junit::budgets("perfsuite budgets (head)", &summaries[1], sets[1].results());
+    let (_, code) = compare_sets(
         &sets[0],
         &sets[1],
-        args.output.format,
-        args.output.strict,
-        args.output.quiet,
-    );
+        &how,
+        &scenario_files(&selection),
+        [head_budgets],
+    )?;
     let had_errors = !errors[1].is_empty();
     Ok(if args.output.strict && had_errors {
         EXIT_SCENARIO_ERROR

@@ -27,9 +27,7 @@ pub const MEMORY_LIMIT_VAR: &str = "PERFSUITE_MEMORY_LIMIT_MB";
 /// Runs the command; the JSON goes to stdout.
 pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     let engine = match &args.engine_json {
-        Some(json) => {
-            serde_json::from_str(json).map_err(|e| Error::Input(format!("--engine-json: {e}")))?
-        }
+        Some(json) => serde_json::from_str(json).map_err(Error::EngineJson)?,
         None => EngineSettings::default(),
     };
     engine
@@ -56,8 +54,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
         if args.progress {
             eprintln!("{PROGRESS_PREFIX}{}", describe(p));
         }
-    })
-    .map_err(|e| Error::Measure(e.to_string()))?;
+    })?;
     let measurement = samples.into_measurement(
         &spec,
         Environment::detect(),

@@ -40,7 +40,7 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
             .iter()
             .any(|r| r.verdict != Verdict::Error)
         {
-            Some(load_result_set(dir).map_err(|e| Error::Input(e.to_string()))?)
+            Some(load_result_set(dir)?)
         } else {
             None
         };

@@ -5,6 +5,8 @@ pub mod bench;
 pub mod calibrate;
 pub mod check;
 pub mod compare;
+pub mod completions;
+pub mod emit;
 pub mod merge;
 pub mod repeats;
 pub mod run;
@@ -36,7 +38,7 @@ pub fn select_scenarios(args: &SuiteArgs) -> Result<Selection, Error> {
         .budgets
         .clone()
         .map_or(BudgetSource::Default, BudgetSource::Dir);
-    let suite = load_suite(&args.paths, &budgets).map_err(|e| Error::Input(e.to_string()))?;
+    let suite = load_suite(&args.paths, &budgets)?;
     let mut chosen: Vec<usize> = (0..suite.scenarios.len())
         .filter(|&i| {
             args.filter

@@ -3,10 +3,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::cli::Format;
 use crate::cli::{OutputArgs, RunArgs};
+use crate::commands::emit;
 use crate::commands::{select_scenarios, Selection};
-use crate::compare::{self, load_result_set};
+use crate::compare::{self, load_result_set, ResultSet};
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
@@ -14,8 +14,8 @@ use crate::judge::Verdict;
 use crate::measure::bench_spec;
 use crate::measure::runner::{run_repeats, Deadline, INTERRUPTED};
 use crate::measure::BenchSpec;
+use crate::output::junit;
 use crate::output::progress::ProgressLine;
-use crate::output::report;
 use crate::results::folder;
 use crate::results::outcome::{error_row, scenario_result, summary_row};
 use crate::results::{Counts, Measurement, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
@@ -25,12 +25,7 @@ use crate::sampling::{RunPlan, Sampling};
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
     super::repeats::apply_all(&mut selection, &args.sampling)?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(load_result_set)
-        .transpose()
-        .map_err(|e| Error::Input(e.to_string()))?;
+    let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     let exe = current_exe()?;
     interrupt::install();
     let summary = run_suite(
@@ -40,18 +35,35 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
             run_repeats(&exe, spec, plan, deadline, |status| progress.show(status))
         },
     )?;
+    let output = &args.output;
+    let need_results = baseline.is_some() || output.junit.is_some();
+    let head = if need_results
+        && !summary.interrupted
+        && summary.scenarios.iter().any(|r| r.bench.is_some())
+    {
+        load_result_set(&output.out)?
+    } else {
+        ResultSet::new(&output.out)
+    };
     let comparison = match baseline {
-        Some(base) if !summary.interrupted => {
-            let head =
-                load_result_set(&args.output.out).map_err(|e| Error::Input(e.to_string()))?;
-            Some(compare::compare(&base, &head))
-        }
+        Some(base) if !summary.interrupted => Some(compare::compare(&base, &head)),
         _ => None,
     };
-    let output = &args.output;
-    if !output.quiet {
-        crate::output::print_stdout(&render(&summary, comparison.as_ref(), output.format));
-    }
+    let files = emit::scenario_files(&selection);
+    emit::print(
+        Some(&summary),
+        comparison.as_ref(),
+        output.format,
+        output.quiet,
+        &files,
+    );
+    let mut suites = vec![junit::budgets("perfsuite run", &summary, head.results())];
+    suites.extend(
+        comparison
+            .as_ref()
+            .map(|c| junit::comparison("perfsuite compare", c)),
+    );
+    emit::write_junit(output.junit.as_deref(), suites)?;
     if summary.interrupted {
         eprintln!(
             "interrupted: finished scenarios are in {}",
@@ -63,26 +75,6 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         _ => EXIT_OK,
     };
     Ok(exit_code(&summary, output.strict).max(compared))
-}
-
-/// The summary, then the comparison with the baseline if there is one. As JSON, one document:
-/// `{"summary": ..., "comparison": ...}`.
-fn render(summary: &Summary, comparison: Option<&compare::Comparison>, format: Format) -> String {
-    let Some(c) = comparison else {
-        return report::render(summary, format.into());
-    };
-    let compared = compare::render(c, format.into());
-    if format == Format::Json {
-        let compared: serde_json::Value =
-            serde_json::from_str(&compared).expect("the comparison renders valid JSON");
-        let both = serde_json::json!({ "summary": summary, "comparison": compared });
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(&both).expect("JSON values serialise")
-        )
-    } else {
-        format!("{}\n{compared}", report::render(summary, format.into()))
-    }
 }
 
 /// This very binary, which measures scenarios in child processes.

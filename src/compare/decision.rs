@@ -30,6 +30,7 @@
 //!    of at least `warn_pct` `regressed-warn`; a real improvement past `warn_pct` is `improved`.
 //!    An improvement is never called a regression: for latency and memory, down is better.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::judge::Regression;
@@ -53,7 +54,7 @@ const AT_LIMIT: f64 = 1e-9;
 /// How a metric changed from base to head. Declared in the order a reviewer should care, least
 /// first (an inconclusive change needs a second look more than an improvement does), so the
 /// maximum over a scenario's metrics is its outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeVerdict {
     /// Within the warn threshold.
@@ -91,7 +92,7 @@ impl ChangeVerdict {
 }
 
 /// Which direction is an improvement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Better {
     /// More is better (throughput).
@@ -122,7 +123,7 @@ pub enum Evidence {
 }
 
 /// The outcome of the noise check.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "method", rename_all = "kebab-case")]
 pub enum Noise {
     /// Mann–Whitney U test.
@@ -170,7 +171,7 @@ impl Noise {
 }
 
 /// What the rule decided for one metric.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Decision {
     /// The verdict.
     pub verdict: ChangeVerdict,

@@ -95,3 +95,43 @@ pub fn set(source: &str, results: impl IntoIterator<Item = ScenarioResult>) -> R
     }
     set
 }
+
+/// Base and head of a pull request that shows every kind of finding.
+pub fn pull_request() -> super::Comparison {
+    let tight = [
+        250_000.0, 251_000.0, 249_500.0, 250_400.0, 249_800.0, 250_700.0,
+    ];
+    let mut base = vec![
+        result("btc-50k", &tight),
+        result("eth-10k", &scaled(&tight, 0.5)),
+        result("sol-1m", &scaled(&tight, 0.8)),
+        result("btc-fast", &[100_000.0, 104_000.0, 98_000.0]),
+        result("retired", &tight),
+        result("ada-20k", &scaled(&tight, 0.3)),
+    ];
+    base[1].measurement.p95_stage_latency_ms = Some(31.5);
+
+    let mut head = vec![
+        result("btc-50k", &scaled(&tight, 0.72)),
+        result("eth-10k", &scaled(&tight, 0.505)),
+        result("sol-1m", &scaled(&tight, 0.78)),
+        result("btc-fast", &[92_000.0, 99_000.0, 93_500.0]),
+        result("brand-new", &tight),
+        result("ada-20k", &scaled(&tight, 0.302)),
+    ];
+    head[0].measurement.p95_stage_latency_ms = Some(26.25);
+    head[0].budget.resolved.candles_per_sec.floor = Some(700.0);
+    head[0].budget.resolved.regression.warn_pct = 8.0;
+    head[1].measurement.fingerprint = crate::engine::fingerprint::Fingerprint {
+        trades: 40,
+        final_equity: 1_009_876.25,
+        digest: "5bd1e9955bd1e995".into(),
+    };
+    head[1].measurement.p95_stage_latency_ms = Some(18.0);
+    head[1].measurement.peak_rss_mb = None;
+    head[2].config_digest = "sol-1m-beef".into();
+    for h in &mut head {
+        h.measurement.environment.cpu = "Intel Xeon Platinum 8370C".into();
+    }
+    super::compare(&set("perf-results-main", base), &set("perf-results", head))
+}

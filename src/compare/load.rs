@@ -6,7 +6,6 @@
 //! can produce or a scenario name that is a path is an error naming the file, never a silently
 //! wrong verdict.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::results::{ScenarioResult, SCHEMA_VERSION};
@@ -17,21 +16,26 @@ use super::ResultSet;
 const BENCH_JSON: &str = "bench.json";
 
 /// Why a result set could not be read. Every variant names the file (or folder) at fault.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file or folder could not be read.
+    #[error("{}: cannot read", path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The cause.
+        #[source]
         source: std::io::Error,
     },
     /// A folder with no bench.json in it or in its subfolders.
+    #[error("{}: not a result set: no {BENCH_JSON} in it or in its subfolders (expected <scenario>/{BENCH_JSON}, as `perfsuite run --out` writes)", path.display())]
     NotAResultSet {
         /// The folder.
         path: PathBuf,
     },
-    /// Not JSON, cut short, or not shaped like a bench.json.
+    /// Not JSON, cut short, or not shaped like a bench.json. The message is serde_json's,
+    /// rewritten to lead with the file and position, so it is not repeated as a cause.
+    #[error("{}", json_message(path, source))]
     Json {
         /// The file.
         path: PathBuf,
@@ -39,6 +43,7 @@ pub enum LoadError {
         source: serde_json::Error,
     },
     /// Written by a newer perfsuite, whose schema this one cannot read.
+    #[error("{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads up to {SCHEMA_VERSION}): upgrade perfsuite to compare it", path.display())]
     NewerSchema {
         /// The file.
         path: PathBuf,
@@ -46,6 +51,7 @@ pub enum LoadError {
         found: u64,
     },
     /// Larger than any bench.json perfsuite writes: not read at all.
+    #[error("{}: {} MiB is too large for a bench.json (perfsuite writes a few KiB; the limit is {} MiB): not read", path.display(), bytes >> 20, MAX_FILE_BYTES >> 20)]
     TooLarge {
         /// The file.
         path: PathBuf,
@@ -53,6 +59,7 @@ pub enum LoadError {
         bytes: u64,
     },
     /// A value no measurement can produce.
+    #[error("{}: `{key}` {problem}", path.display())]
     Invalid {
         /// The file.
         path: PathBuf,
@@ -62,6 +69,7 @@ pub enum LoadError {
         problem: String,
     },
     /// Two files hold the same scenario.
+    #[error("{}: scenario `{scenario}` is also in {}: a result set holds each scenario once", second.display(), first.display())]
     DuplicateScenario {
         /// The scenario's name.
         scenario: String,
@@ -87,59 +95,26 @@ impl LoadError {
     }
 }
 
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LoadError::Io { path, source } => write!(f, "{}: cannot read: {source}", path.display()),
-            LoadError::NotAResultSet { path } => write!(
-                f,
-                "{}: not a result set: no {BENCH_JSON} in it or in its subfolders (expected <scenario>/{BENCH_JSON}, as `perfsuite run --out` writes)",
-                path.display()
-            ),
-            LoadError::Json { path, source } => {
-                let what = match source.classify() {
-                    serde_json::error::Category::Eof => "cut short (truncated JSON)",
-                    serde_json::error::Category::Syntax => "not valid JSON",
-                    serde_json::error::Category::Data => "not a bench.json",
-                    serde_json::error::Category::Io => "cannot read",
-                };
-                // serde_json ends its message with the location, which leads here instead.
-                let (line, column) = (source.line(), source.column());
-                let message = source.to_string();
-                let message = message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message);
-                write!(f, "{}:{line}:{column}: {what}: {message}", path.display())
-            }
-            LoadError::NewerSchema { path, found } => write!(
-                f,
-                "{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads up to {SCHEMA_VERSION}): upgrade perfsuite to compare it",
-                path.display()
-            ),
-            LoadError::TooLarge { path, bytes } => write!(
-                f,
-                "{}: {} MiB is too large for a bench.json (perfsuite writes a few KiB; the limit is {} MiB): not read",
-                path.display(),
-                bytes >> 20,
-                MAX_FILE_BYTES >> 20
-            ),
-            LoadError::Invalid { path, key, problem } => write!(f, "{}: `{key}` {problem}", path.display()),
-            LoadError::DuplicateScenario { scenario, first, second } => write!(
-                f,
-                "{}: scenario `{scenario}` is also in {}: a result set holds each scenario once",
-                second.display(),
-                first.display()
-            ),
-        }
+impl From<LoadError> for crate::error::Error {
+    fn from(e: LoadError) -> Self {
+        Self::Results(Box::new(e))
     }
 }
 
-impl std::error::Error for LoadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            LoadError::Io { source, .. } => Some(source),
-            LoadError::Json { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+/// `path:line:column: what: message`, from serde_json's message with its location moved ahead.
+fn json_message(path: &Path, source: &serde_json::Error) -> String {
+    let what = match source.classify() {
+        serde_json::error::Category::Eof => "cut short (truncated JSON)",
+        serde_json::error::Category::Syntax => "not valid JSON",
+        serde_json::error::Category::Data => "not a bench.json",
+        serde_json::error::Category::Io => "cannot read",
+    };
+    let (line, column) = (source.line(), source.column());
+    let message = source.to_string();
+    let message = message
+        .strip_suffix(&format!(" at line {line} column {column}"))
+        .unwrap_or(&message);
+    format!("{}:{line}:{column}: {what}: {message}", path.display())
 }
 
 /// Reads the result set at `path`: a folder holding `<scenario>/bench.json` one level deep

@@ -4,12 +4,13 @@
 //! passes its own budget; a reviewer must see the second change to judge the first. Every
 //! bench.json records its resolved budget, so the two sides can be compared key by key.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::judge::{Budget, Ceiling, Statistic};
 
 /// A budget setting, as it stood on one side.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Setting {
     /// Not set: no limit.
@@ -37,7 +38,7 @@ impl From<Option<f64>> for Setting {
 }
 
 /// One budget key that HEAD loosened.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Loosening {
     /// The key as in a budget file: `candles_per_sec.floor`, `regression.fail_pct`.
     pub key: String,

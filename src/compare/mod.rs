@@ -13,11 +13,12 @@
 pub mod decision;
 mod load;
 pub mod loosened;
-mod render;
+pub mod render;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::engine::fingerprint::Fingerprint;
@@ -82,7 +83,7 @@ impl ResultSet {
 }
 
 /// A judged metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Throughput samples; more is better.
@@ -113,7 +114,7 @@ impl Metric {
 }
 
 /// One metric of one scenario, base against head.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct MetricComparison {
     /// The metric.
     pub metric: Metric,
@@ -149,7 +150,7 @@ impl MetricComparison {
 }
 
 /// A value that differs between base and head.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Change<T> {
     /// BASE's value.
     pub base: T,
@@ -158,7 +159,7 @@ pub struct Change<T> {
 }
 
 /// An environment key that differs: `cpu`, `cores` or `build_profile`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 pub struct EnvironmentDifference {
     /// The key, as in bench.json's `environment`.
     pub key: String,
@@ -169,7 +170,7 @@ pub struct EnvironmentDifference {
 }
 
 /// One scenario present on both sides.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ScenarioComparison {
     /// The scenario's name.
     pub scenario: String,
@@ -199,7 +200,7 @@ impl ScenarioComparison {
 }
 
 /// The comparison of two result sets.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Comparison {
     /// Where BASE came from.
     pub base: String,
@@ -214,7 +215,7 @@ pub struct Comparison {
 }
 
 /// How many scenarios ended how: the headline of a comparison.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Tally {
     /// Scenarios with a metric past the fail threshold.
     pub regressed_fail: usize,
@@ -488,6 +489,10 @@ pub fn render(c: &Comparison, format: Format) -> String {
         Format::Table => render::table::render(c),
         Format::Markdown => render::markdown::render(c),
         Format::Json => render::json::render(c),
+        Format::Github => crate::output::github::render(&crate::output::github::for_comparison(
+            c,
+            &Default::default(),
+        )),
     }
 }
 

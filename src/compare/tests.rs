@@ -2,7 +2,7 @@
 //! realistic noise and no change, everything a reviewer must see besides speed, and snapshots
 //! of every output format.
 
-use super::fixtures::{result, scaled, set};
+use super::fixtures::{pull_request, result, scaled, set};
 use super::*;
 
 /// Throughput of a quiet run, candles/s.
@@ -251,46 +251,6 @@ fn nothing_on_either_side_is_nothing_to_compare() {
     let c = compare(&ResultSet::new("base"), &ResultSet::new("head"));
     assert_eq!(c.headline(), "nothing to compare");
     assert!(!c.should_fail_strict());
-}
-
-/// Base and head of a pull request that shows every kind of finding.
-fn pull_request() -> Comparison {
-    let tight = [
-        250_000.0, 251_000.0, 249_500.0, 250_400.0, 249_800.0, 250_700.0,
-    ];
-    let mut base = vec![
-        result("btc-50k", &tight),
-        result("eth-10k", &scaled(&tight, 0.5)),
-        result("sol-1m", &scaled(&tight, 0.8)),
-        result("btc-fast", &[100_000.0, 104_000.0, 98_000.0]),
-        result("retired", &tight),
-        result("ada-20k", &scaled(&tight, 0.3)),
-    ];
-    base[1].measurement.p95_stage_latency_ms = Some(31.5);
-
-    let mut head = vec![
-        result("btc-50k", &scaled(&tight, 0.72)),
-        result("eth-10k", &scaled(&tight, 0.505)),
-        result("sol-1m", &scaled(&tight, 0.78)),
-        result("btc-fast", &[92_000.0, 99_000.0, 93_500.0]),
-        result("brand-new", &tight),
-        result("ada-20k", &scaled(&tight, 0.302)),
-    ];
-    head[0].measurement.p95_stage_latency_ms = Some(26.25);
-    head[0].budget.resolved.candles_per_sec.floor = Some(700.0);
-    head[0].budget.resolved.regression.warn_pct = 8.0;
-    head[1].measurement.fingerprint = crate::engine::fingerprint::Fingerprint {
-        trades: 40,
-        final_equity: 1_009_876.25,
-        digest: "5bd1e9955bd1e995".into(),
-    };
-    head[1].measurement.p95_stage_latency_ms = Some(18.0);
-    head[1].measurement.peak_rss_mb = None;
-    head[2].config_digest = "sol-1m-beef".into();
-    for h in &mut head {
-        h.measurement.environment.cpu = "Intel Xeon Platinum 8370C".into();
-    }
-    compare(&set("perf-results-main", base), &set("perf-results", head))
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! releases. The engine folds whole 64-bit words (the IEEE-754 bits of prices and equities), one
 //! multiply per word, which keeps the digest cheap enough to run over every candle's equity.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
@@ -47,7 +48,7 @@ pub fn fnv1a_bytes(bytes: &[u8]) -> u64 {
 
 /// What identifies a backtest's results: two runs that agree here did the same trades and ended
 /// on the same equity path.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fingerprint {
     /// Closed round-trip trades in the ledger.

@@ -14,8 +14,6 @@ pub mod settings;
 mod stages;
 pub mod timing;
 
-use std::fmt;
-
 use candles::CandleSeries;
 use fingerprint::{Fingerprint, Fnv1a};
 use ledger::Ledger;
@@ -24,9 +22,10 @@ use stages::{Batch, Columns, Execution, Indicators, Ingest, NextBatch, Portfolio
 use timing::{Stage, StageTimings, Stopwatch};
 
 /// Why a backtest could not run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
     /// A candle failed validation at ingest.
+    #[error("candle {index} is invalid: {reason}")]
     InvalidCandle {
         /// Its index in the series.
         index: usize,
@@ -34,18 +33,6 @@ pub enum EngineError {
         reason: &'static str,
     },
 }
-
-impl fmt::Display for EngineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EngineError::InvalidCandle { index, reason } => {
-                write!(f, "candle {index} is invalid: {reason}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for EngineError {}
 
 /// What one backtest produced.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,9 +1,10 @@
 //! The engine's knobs, every one defaulted: the `[engine]` table of a scenario.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Strategy, risk and cost settings of one backtest.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EngineSettings {
     /// Candles per stage batch. Changes timing granularity, never results.

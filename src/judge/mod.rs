@@ -3,12 +3,13 @@
 //! A budget here is already resolved for one scenario (profile plus per-scenario overrides); the
 //! files it comes from are `config::budget`'s business.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::stats::Distribution;
 
 /// Which statistic of a sampled metric is judged or compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Statistic {
     /// The worst sample (the runbook's choice; the noisiest).
@@ -45,7 +46,7 @@ impl Statistic {
 }
 
 /// A more-is-better limit on a sampled metric.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Floor {
     /// The statistic judged.
@@ -57,7 +58,7 @@ pub struct Floor {
 }
 
 /// A less-is-better limit on a single value.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ceiling {
     /// Above it: fail.
@@ -71,7 +72,7 @@ pub struct Ceiling {
 }
 
 /// Thresholds for calling a change against a baseline a regression.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Regression {
     /// The statistic compared.
@@ -93,7 +94,7 @@ impl Default for Regression {
 }
 
 /// One scenario's budget after its profile's overrides were applied.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
     /// Throughput floor.
@@ -108,7 +109,9 @@ pub struct Budget {
 
 /// How a check, or a whole scenario, came out. Ordered from best to worst, so that a
 /// scenario's verdict is the maximum of its checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Not judged: no limit set, or the metric was not measured.
@@ -137,7 +140,7 @@ impl Verdict {
 }
 
 /// The direction of a limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LimitKind {
     /// More is better.
@@ -147,7 +150,7 @@ pub enum LimitKind {
 }
 
 /// One metric judged against its limits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
     /// The metric, with its statistic where it has one: `candles_per_sec.min`.

@@ -107,29 +107,24 @@ pub struct Samples {
 }
 
 /// Why a measurement failed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MeasureError {
     /// The engine rejected the data.
-    Engine(EngineError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
     /// Two runs of the same candles disagreed: the engine is not deterministic.
+    #[error("repeat {repeat} produced other results than the first run: the engine is not deterministic")]
     Nondeterministic {
         /// The repeat that disagreed with the first run.
         repeat: u32,
     },
 }
 
-impl std::fmt::Display for MeasureError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MeasureError::Engine(e) => write!(f, "{e}"),
-            MeasureError::Nondeterministic { repeat } => {
-                write!(f, "repeat {repeat} produced other results than the first run: the engine is not deterministic")
-            }
-        }
+impl From<MeasureError> for crate::error::Error {
+    fn from(e: MeasureError) -> Self {
+        Self::Measurement(Box::new(e))
     }
 }
-
-impl std::error::Error for MeasureError {}
 
 /// Runs `spec`: generation, warm-ups, then the timed repeats.
 pub fn measure(

@@ -1,6 +1,8 @@
-//! Output for people and tools: the run summary ([`report`]), the progress line on stderr
-//! ([`progress`]), and stdout itself.
+//! Output for people and tools: the run summary ([`report`]), GitHub annotations ([`github`]),
+//! JUnit XML ([`junit`]), the progress line on stderr ([`progress`]), and stdout itself.
 
+pub mod github;
+pub mod junit;
 pub mod progress;
 pub mod report;
 
@@ -16,11 +18,13 @@ pub enum Format {
     Markdown,
     /// JSON for tools, with stable keys.
     Json,
+    /// GitHub Actions annotations: `::warning` and `::error` workflow commands.
+    Github,
 }
 
-/// Writes `text` to stdout. A closed pipe (`perfsuite ... | head`) is not an error: the reader
-/// has what it wanted.
+/// Writes `text` to stdout, its colours kept or stripped as `--color` and `NO_COLOR` say. A
+/// closed pipe (`perfsuite ... | head`) is not an error: the reader has what it wanted.
 pub fn print_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
+    let mut out = anstream::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }

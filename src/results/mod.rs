@@ -11,6 +11,7 @@ pub mod outcome;
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::fingerprint::Fingerprint;
@@ -24,7 +25,7 @@ use crate::stats::Distribution;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Wall-time summary of one engine stage over every batch of the measured repeats.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageStats {
     /// Median per-batch time.
@@ -38,7 +39,7 @@ pub struct StageStats {
 }
 
 /// Where a measurement's wall time went.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phases {
     /// Generating the candles, before any clock for the metrics starts.
@@ -51,7 +52,7 @@ pub struct Phases {
 
 /// One measurement: what `perfsuite bench` prints, and the core of every bench.json. This is
 /// also the interface between `run` and the child process measuring a scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Measurement {
     /// [`SCHEMA_VERSION`] of the writer.
     pub schema_version: u32,
@@ -93,7 +94,7 @@ pub struct Measurement {
 }
 
 /// The budget part of a bench.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetReport {
     /// The budget profile's name.
@@ -105,7 +106,7 @@ pub struct BudgetReport {
 }
 
 /// A scenario's `bench.json`: self-contained, so `compare` needs no scenario or budget file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioResult {
     /// The scenario's unique name.
     pub scenario: String,
@@ -125,7 +126,7 @@ pub struct ScenarioResult {
 }
 
 /// One scenario's line in a run's summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryRow {
     /// The scenario's name.
@@ -151,7 +152,7 @@ pub struct SummaryRow {
 }
 
 /// How many scenarios ended with each verdict.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Counts {
     /// Within budget.
@@ -184,7 +185,7 @@ impl Counts {
 }
 
 /// A run's `summary.json`: every scenario's headline and verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     /// [`SCHEMA_VERSION`] of the writer.

@@ -7,6 +7,7 @@
 pub mod precision;
 pub mod sequential;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::judge::Statistic;
@@ -23,7 +24,7 @@ pub const DEFAULT_MAX_TIME_S: f64 = 20.0;
 pub const DEFAULT_PRECISION_PCT: f64 = 2.0;
 
 /// The bounds of `repeats = "auto"`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoRepeats {
     /// Repeats before the first look.
@@ -48,7 +49,7 @@ impl Default for AutoRepeats {
 }
 
 /// Why sampling stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stop {
     /// A fixed number of repeats, all taken.
@@ -80,7 +81,7 @@ impl Stop {
 }
 
 /// The precision `run` reached with `repeats = "auto"`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrecisionRecord {
     /// The statistic whose interval was watched.
@@ -93,7 +94,7 @@ pub struct PrecisionRecord {
 }
 
 /// The sequential test of `ab` with `repeats = "auto"`, at its last look.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SequentialRecord {
     /// The overall two-sided false-alarm rate.
@@ -109,7 +110,7 @@ pub struct SequentialRecord {
 }
 
 /// What a bench.json records of how its samples were taken.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sampling {
     /// The bounds, for `repeats = "auto"`; `None` for a fixed count.

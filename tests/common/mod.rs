@@ -88,7 +88,8 @@ impl Workspace {
     }
 
     /// `perfsuite ARGS` with the workspace as its working directory, no injected fault unless
-    /// the test sets one, and a time limit.
+    /// the test sets one, outside GitHub Actions (no annotations on stderr) unless the test says
+    /// otherwise, and a time limit.
     pub fn perfsuite<I, S>(&self, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
@@ -98,6 +99,7 @@ impl Workspace {
         cmd.current_dir(self.path())
             .env_remove(FAULT_VAR)
             .env_remove(perfsuite::commands::bench::MEMORY_LIMIT_VAR)
+            .env_remove(perfsuite::output::github::GITHUB_ACTIONS)
             .timeout(COMMAND_TIMEOUT)
             .args(args);
         cmd
@@ -207,6 +209,7 @@ impl Fixture {
             .current_dir(self.root())
             .env_remove(FAULT_VAR)
             .env_remove(perfsuite::commands::bench::MEMORY_LIMIT_VAR)
+            .env_remove(perfsuite::output::github::GITHUB_ACTIONS)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -1,6 +1,7 @@
 //! The comparison as JSON for tools. Keys are snake_case and stable; verdicts are the
 //! kebab-case words of the table (`regressed-fail`); a missing value is `null`.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::super::{Comparison, Tally};
@@ -8,15 +9,26 @@ use super::super::{Comparison, Tally};
 /// Version of the comparison's JSON schema; bumped on any change a reader could trip over.
 pub const COMPARISON_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Serialize)]
+/// The output of `perfsuite compare --format json`.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "ComparisonReport")]
 struct Report<'a> {
+    /// Version of this schema; bumped on any change a reader could trip over.
     schema_version: u32,
+    /// The comparison in one line.
     headline: String,
     /// What `--strict` decides: a regression past its fail threshold or a behaviour change.
     strict_failure: bool,
+    /// How many scenarios ended how.
     tally: Tally,
+    /// The comparison itself.
     #[serde(flatten)]
     comparison: &'a Comparison,
+}
+
+/// The JSON Schema of [`render`]'s output.
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(Report<'static>)
 }
 
 /// `c` as pretty-printed JSON, ending in a newline.

@@ -13,12 +13,15 @@ pub use json::render as json;
 pub use markdown::render as markdown;
 pub use table::{finish_table, new_table, render as table};
 
-/// Renders `summary` in `format`.
+/// Renders `summary` in `format` (annotations name no file: see `commands::emit` for that).
 pub fn render(summary: &Summary, format: Format) -> String {
     match format {
         Format::Table => table(summary),
         Format::Markdown => markdown(summary),
         Format::Json => json(summary),
+        Format::Github => {
+            super::github::render(&super::github::for_summary(summary, &Default::default()))
+        }
     }
 }
 
@@ -210,6 +213,9 @@ mod tests {
         s.scenarios[0].judged_stat = "p95".into();
         assert_eq!(judged_stat(&s), "judged");
         let table = table::render(&s);
-        assert!(table.contains("c/s judged") && table.contains(" p95"), "{table}");
+        assert!(
+            table.contains("c/s judged") && table.contains(" p95"),
+            "{table}"
+        );
     }
 }

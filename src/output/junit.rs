@@ -1,0 +1,239 @@
+//! JUnit XML (`--junit FILE`), the test-report format GitLab, Jenkins, Azure Pipelines and
+//! most other CI systems show natively. Written with `quick-junit`, as cargo-nextest does.
+//!
+//! A run becomes a test suite with one test case per scenario and budget check: a failed check
+//! is a `<failure>`, a scenario that could not be measured an `<error>`, an unjudged check
+//! `<skipped>`. A warn is a pass whose `<system-out>` says why (JUnit has no warning). A
+//! comparison becomes a test suite with one test case per scenario and metric, plus one for the
+//! backtest's fingerprint: a regression (warn or fail level, named in the `type`) or a changed
+//! fingerprint is a `<failure>`.
+
+use std::collections::BTreeMap;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::compare::render::{metric_label, pct, value, BEHAVIOUR_CHANGED, NOT_COMPARED};
+use crate::compare::{ChangeVerdict, Comparison, MetricComparison};
+use crate::judge::{Check, Verdict};
+use crate::results::{ScenarioResult, Summary};
+
+/// A report named `perfsuite` holding `suites`.
+pub fn report(suites: impl IntoIterator<Item = TestSuite>) -> Report {
+    let mut report = Report::new("perfsuite");
+    report.add_test_suites(suites);
+    report
+}
+
+/// The report as XML, ending in a newline.
+pub fn to_xml(report: &Report) -> String {
+    let mut xml = report
+        .to_string()
+        .expect("writing XML to a string cannot fail");
+    if !xml.ends_with('\n') {
+        xml.push('\n');
+    }
+    xml
+}
+
+/// The test suite `name` of a run: every scenario of `summary` in run order, one test case per
+/// budget check of its result in `results` (by scenario name).
+pub fn budgets(
+    name: &str,
+    summary: &Summary,
+    results: &BTreeMap<String, ScenarioResult>,
+) -> TestSuite {
+    let mut suite = TestSuite::new(name);
+    for row in &summary.scenarios {
+        match results.get(&row.scenario) {
+            Some(result) => {
+                for check in &result.budget.checks {
+                    suite.add_test_case(check_case(&row.scenario, check));
+                }
+            }
+            None => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status
+                    .set_type(row.verdict.name())
+                    .set_message(row.reasons.join("; "));
+                suite.add_test_case(case(&row.scenario, "measure", status));
+            }
+        }
+    }
+    suite
+}
+
+fn check_case(scenario: &str, check: &Check) -> TestCase {
+    let reason = check.reason().unwrap_or_default();
+    let mut case = case(
+        scenario,
+        &check.metric,
+        match check.verdict {
+            Verdict::Pass | Verdict::Warn => TestCaseStatus::success(),
+            Verdict::Skip => TestCaseStatus::skipped(),
+            Verdict::Fail | Verdict::Error => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_type("budget-fail").set_message(reason.clone());
+                status
+            }
+        },
+    );
+    if check.verdict == Verdict::Warn {
+        case.set_system_out(format!("warn: {reason}"));
+    }
+    case
+}
+
+/// The test suite `name` of a comparison: per scenario compared, one test case per metric and
+/// one for its fingerprint; a scenario that was not the same work is one skipped case.
+pub fn comparison(name: &str, c: &Comparison) -> TestSuite {
+    let mut suite = TestSuite::new(name);
+    for s in &c.scenarios {
+        if !s.compared() {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(NOT_COMPARED);
+            suite.add_test_case(case(&s.scenario, "config", status));
+            continue;
+        }
+        for m in &s.metrics {
+            suite.add_test_case(metric_case(&s.scenario, m));
+        }
+        let status = match &s.behaviour_changed {
+            None => TestCaseStatus::success(),
+            Some(f) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_type("behaviour-changed").set_message(format!(
+                    "{BEHAVIOUR_CHANGED}: trades {} → {}, digest {} → {}",
+                    f.base.trades, f.head.trades, f.base.digest, f.head.digest
+                ));
+                status
+            }
+        };
+        suite.add_test_case(case(&s.scenario, "fingerprint", status));
+    }
+    for (names, side) in [(&c.only_in_base, "base"), (&c.only_in_head, "head")] {
+        for scenario in names {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!("only in {side}"));
+            suite.add_test_case(case(scenario, "compared", status));
+        }
+    }
+    suite
+}
+
+fn metric_case(scenario: &str, m: &MetricComparison) -> TestCase {
+    let change = format!(
+        "{} {} → {} ({})",
+        metric_label(m),
+        value(m.base),
+        value(m.head),
+        pct(m.change_pct)
+    );
+    let status = match m.verdict {
+        None => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(m.not_measured().unwrap_or("not measured"));
+            status
+        }
+        Some(v) if v.is_regression() => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_type(v.name()).set_message(change.clone());
+            status
+        }
+        Some(_) => TestCaseStatus::success(),
+    };
+    let mut case = case(scenario, &metric_label(m), status);
+    if let Some(v @ (ChangeVerdict::Inconclusive | ChangeVerdict::Improved)) = m.verdict {
+        case.set_system_out(format!("{}: {change}", v.name()));
+    }
+    case
+}
+
+/// A test case `<scenario>: <what>` in class `scenario`.
+fn case(scenario: &str, what: &str, status: TestCaseStatus) -> TestCase {
+    let mut case = TestCase::new(format!("{scenario}: {what}"), status);
+    case.set_classname(scenario);
+    case
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::fixtures::{pull_request, result};
+    use crate::output::report::fixtures;
+
+    /// The fixture summary's results, with the checks its verdicts imply.
+    fn results() -> BTreeMap<String, ScenarioResult> {
+        let check = |metric: &str, value: f64, verdict| Check {
+            metric: metric.into(),
+            kind: crate::judge::LimitKind::Floor,
+            value: Some(value),
+            floor: Some(833.0),
+            ceiling: None,
+            warn: Some(900.0),
+            verdict,
+        };
+        let mut out = BTreeMap::new();
+        for (name, checks) in [
+            (
+                "runbook-smoke",
+                vec![check("candles_per_sec.min", 48_211_907.0, Verdict::Pass)],
+            ),
+            (
+                "eth-200k",
+                vec![
+                    check("candles_per_sec.min", 870.4, Verdict::Warn),
+                    Check {
+                        value: None,
+                        verdict: Verdict::Skip,
+                        ..check("peak_rss_mb", 0.0, Verdict::Skip)
+                    },
+                ],
+            ),
+            (
+                "btc-5m",
+                vec![check("candles_per_sec.min", 812.0, Verdict::Fail)],
+            ),
+        ] {
+            let mut r = result(name, &[1.0]);
+            r.budget.checks = checks;
+            out.insert(name.to_owned(), r);
+        }
+        out
+    }
+
+    #[test]
+    fn a_run_has_a_case_per_check_and_fails_only_failed_budgets_and_errors() {
+        let xml = to_xml(&report([budgets(
+            "perfsuite run",
+            &fixtures::summary(),
+            &results(),
+        )]));
+        let parsed = Report::deserialize_from_str(&xml).expect("a JUnit reader reads it");
+        let suite = &parsed.test_suites[0];
+        assert_eq!(
+            (suite.tests, suite.failures, suite.errors),
+            (5, 1, 1),
+            "5 cases: 4 checks and the scenario that was not measured"
+        );
+        insta::assert_snapshot!(xml);
+    }
+
+    #[test]
+    fn a_comparison_fails_regressions_and_changed_results() {
+        let xml = to_xml(&report([comparison("perfsuite compare", &pull_request())]));
+        let parsed = Report::deserialize_from_str(&xml).expect("a JUnit reader reads it");
+        let suite = &parsed.test_suites[0];
+        let failed: Vec<&str> = suite
+            .test_cases
+            .iter()
+            .filter(|c| matches!(c.status, TestCaseStatus::NonSuccess { .. }))
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(
+            failed,
+            ["btc-50k: candles/s median", "eth-10k: fingerprint"],
+            "the regression past fail and the changed backtest, nothing else"
+        );
+        insta::assert_snapshot!(xml);
+    }
+}
