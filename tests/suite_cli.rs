@@ -144,6 +144,7 @@ struct Regression {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code)] // `skipped` is read by deserialization: that the key parses is the assertion
 struct Check {
     metric: String,
     kind: String,
