@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Noise;
 use crate::judge::number;
-use crate::output::report::table::{finish_table, new_table};
+use crate::output::table::{finish_table, new_table, width};
 
 /// One scenario's calibration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,7 +35,7 @@ pub struct ScenarioCalibration {
 
 /// The table, with a line on the method under it.
 pub fn table(rows: &[ScenarioCalibration]) -> String {
-    let mut t = new_table();
+    let mut t = new_table(width());
     t.set_header([
         "scenario", "repeats", "round s", "noise CV", "A/A", "detects", "for 5%", "for 2%",
     ]);

@@ -3,7 +3,8 @@
 use crate::cli::SuiteArgs;
 use crate::commands::select_scenarios;
 use crate::error::{Error, EXIT_OK};
-use crate::output::report::{count, finish_table, new_table};
+use crate::output::numbers::count;
+use crate::output::table::{finish_table, new_table, width};
 
 /// Validates scenarios and budgets; prints a one-line verdict.
 pub fn check(args: SuiteArgs) -> Result<u8, Error> {
@@ -23,7 +24,7 @@ pub fn check(args: SuiteArgs) -> Result<u8, Error> {
 /// Shows each scenario with its resolved settings and budget.
 pub fn list(args: SuiteArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args)?;
-    let mut table = new_table();
+    let mut table = new_table(width());
     table.set_header([
         "scenario", "candles", "repeats", "warmup", "seed", "symbol", "timeout", "budget",
     ]);

@@ -158,6 +158,13 @@ pub enum Noise {
         /// Whether the shift is taken for real.
         cleared: bool,
     },
+    /// An exact metric (see `compare::exact`): no noise, as long as each side's samples agree.
+    Exact {
+        /// Whether every sample of base is the same count.
+        base_agree: bool,
+        /// Whether every sample of head is the same count.
+        head_agree: bool,
+    },
 }
 
 impl Noise {
@@ -166,6 +173,10 @@ impl Noise {
         match *self {
             Noise::RankTest { cleared, .. } | Noise::Ranges { cleared, .. } => cleared,
             Noise::TooFewSamples { .. } => false,
+            Noise::Exact {
+                base_agree,
+                head_agree,
+            } => base_agree && head_agree,
         }
     }
 }
@@ -252,6 +263,7 @@ fn inconclusive_reason(base: Side, head: Side, noise: &Noise, change: f64) -> St
             }
         }
         Noise::Ranges { .. } => "the values overlap within their spread".to_owned(),
+        Noise::Exact { .. } => "the counted runs disagree".to_owned(),
     }
 }
 
@@ -361,6 +373,7 @@ mod tests {
             stat: Statistic::Median,
             warn_pct,
             fail_pct,
+            ..Regression::default()
         }
     }
 

@@ -23,6 +23,7 @@ pub fn environment() -> Environment {
         cpu: "AMD EPYC 7763 64-Core Processor".into(),
         cores: 4,
         memory_mb: 16_000,
+        valgrind: None,
     }
 }
 
@@ -56,6 +57,8 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             stages: BTreeMap::new(),
             peak_rss_mb: Some(200.0),
             peak_rss_mb_max: Some(200.0),
+            instructions: None,
+            instructions_per_candle: None,
             fingerprint: Fingerprint {
                 trades: 42,
                 final_equity: 1_012_345.5,

@@ -81,6 +81,26 @@ pub struct Regression {
     pub warn_pct: f64,
     /// A worsening of at least this many percent fails.
     pub fail_pct: f64,
+    /// For exact metrics (instruction counts), which need no noise test: a worsening of at
+    /// least this many percent warns.
+    #[serde(default = "default_exact_warn_pct")]
+    pub exact_warn_pct: f64,
+    /// For exact metrics: a worsening of at least this many percent fails.
+    #[serde(default = "default_exact_fail_pct")]
+    pub exact_fail_pct: f64,
+}
+
+/// `exact_warn_pct` when a budget sets none.
+pub const DEFAULT_EXACT_WARN_PCT: f64 = 0.5;
+/// `exact_fail_pct` when a budget sets none.
+pub const DEFAULT_EXACT_FAIL_PCT: f64 = 2.0;
+
+fn default_exact_warn_pct() -> f64 {
+    DEFAULT_EXACT_WARN_PCT
+}
+
+fn default_exact_fail_pct() -> f64 {
+    DEFAULT_EXACT_FAIL_PCT
 }
 
 impl Default for Regression {
@@ -89,6 +109,8 @@ impl Default for Regression {
             stat: Statistic::Median,
             warn_pct: 5.0,
             fail_pct: 15.0,
+            exact_warn_pct: DEFAULT_EXACT_WARN_PCT,
+            exact_fail_pct: DEFAULT_EXACT_FAIL_PCT,
         }
     }
 }
@@ -103,6 +125,9 @@ pub struct Budget {
     pub p95_stage_latency_ms: Ceiling,
     /// Ceiling on peak resident memory.
     pub peak_rss_mb: Ceiling,
+    /// Ceiling on instructions per candle (counted under callgrind; travels between machines).
+    #[serde(default)]
+    pub instructions_per_candle: Ceiling,
     /// Regression thresholds for comparisons.
     pub regression: Regression,
 }
@@ -180,8 +205,9 @@ impl Check {
     /// a metric without limits.
     pub fn reason(&self) -> Option<String> {
         let short = match self.metric.as_str() {
-            "p95_stage_latency_ms" => "p95 stage ms",
-            "peak_rss_mb" => "peak RSS MB",
+            key @ ("p95_stage_latency_ms" | "peak_rss_mb" | "instructions_per_candle") => {
+                metric_label(key)
+            }
             other => other.rsplit('.').next().unwrap_or(other),
         };
         if let Some(why) = &self.skipped {
@@ -206,6 +232,19 @@ impl Check {
             }
             _ => None,
         }
+    }
+}
+
+/// A metric's name and unit as every table, Markdown file and message writes it: `candles/s`,
+/// `p95 stage ms`, `peak RSS MiB`. `key` is the metric's bench.json key; an unknown key is
+/// shown as it is.
+pub fn metric_label(key: &str) -> &str {
+    match key {
+        "candles_per_sec" => "candles/s",
+        "p95_stage_latency_ms" => "p95 stage ms",
+        "peak_rss_mb" => "peak RSS MiB",
+        "instructions_per_candle" => "instructions/candle",
+        other => other,
     }
 }
 
@@ -237,6 +276,8 @@ pub struct Metrics<'a> {
     pub peak_rss_mb: Option<f64>,
     /// The engine batch size the scenario ran with.
     pub batch_size: usize,
+    /// Instructions per candle, if counted.
+    pub instructions_per_candle: Option<f64>,
 }
 
 /// Judges `m` against `budget`. A value equal to a limit passes; an unmeasured metric or one
@@ -257,6 +298,11 @@ pub fn judge(budget: &Budget, m: Metrics) -> Vec<Check> {
         },
         latency_check(m, budget.p95_stage_latency_ms),
         ceiling_check("peak_rss_mb", m.peak_rss_mb, budget.peak_rss_mb),
+        ceiling_check(
+            "instructions_per_candle",
+            m.instructions_per_candle,
+            budget.instructions_per_candle,
+        ),
     ]
 }
 
@@ -332,6 +378,7 @@ pub(crate) fn runbook_budget() -> Budget {
             batch_size: Some(4096),
         },
         peak_rss_mb: Ceiling::default(),
+        instructions_per_candle: Ceiling::default(),
         regression: Regression::default(),
     }
 }
@@ -357,6 +404,7 @@ mod tests {
                 p95_stage_latency_ms: latency,
                 peak_rss_mb: rss,
                 batch_size: 4096,
+                instructions_per_candle: None,
             },
         )
         .iter()
@@ -405,7 +453,10 @@ mod tests {
     #[test]
     fn an_unmeasured_metric_or_one_without_limits_is_skipped() {
         let v = verdicts(&runbook(), &[1000.0], None, Some(5000.0));
-        assert_eq!(v, [Verdict::Pass, Verdict::Skip, Verdict::Skip]);
+        assert_eq!(
+            v,
+            [Verdict::Pass, Verdict::Skip, Verdict::Skip, Verdict::Skip]
+        );
     }
 
     #[test]
@@ -418,6 +469,7 @@ mod tests {
                 p95_stage_latency_ms: Some(60.0),
                 peak_rss_mb: None,
                 batch_size: 4096,
+                instructions_per_candle: None,
             },
         );
         assert_eq!(overall(&checks), Verdict::Fail);
@@ -436,6 +488,7 @@ mod tests {
                 p95_stage_latency_ms: Some(45.5),
                 peak_rss_mb: None,
                 batch_size: 4096,
+                instructions_per_candle: None,
             },
         );
         assert_eq!(checks[0].reason().as_deref(), Some("min 812 < floor 833"));
@@ -451,6 +504,7 @@ mod tests {
                 p95_stage_latency_ms: None,
                 peak_rss_mb: None,
                 batch_size: 4096,
+                instructions_per_candle: None,
             },
         );
         assert_eq!(

@@ -1,10 +1,13 @@
-//! Output for people and tools: the run summary ([`report`]), GitHub annotations ([`github`]),
-//! JUnit XML ([`junit`]), the progress line on stderr ([`progress`]), and stdout itself.
+//! Output for people and tools: the run summary ([`report`]), the table style ([`table`]), how
+//! numbers are written ([`numbers`]), GitHub annotations ([`github`]), JUnit XML ([`junit`]),
+//! the progress line on stderr ([`progress`]), and stdout itself.
 
 pub mod github;
 pub mod junit;
+pub mod numbers;
 pub mod progress;
 pub mod report;
+pub mod table;
 
 use std::io::Write;
 

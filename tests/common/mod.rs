@@ -89,7 +89,8 @@ impl Workspace {
 
     /// `perfsuite ARGS` with the workspace as its working directory, no injected fault unless
     /// the test sets one, outside GitHub Actions (no annotations on stderr) unless the test says
-    /// otherwise, and a time limit.
+    /// otherwise, tables at their piped width and colour as `--color` says unless the test sets
+    /// `COLUMNS` or `NO_COLOR`, and a time limit.
     pub fn perfsuite<I, S>(&self, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
@@ -98,6 +99,8 @@ impl Workspace {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_perfsuite"));
         cmd.current_dir(self.path())
             .env_remove(FAULT_VAR)
+            .env_remove("COLUMNS")
+            .env_remove("NO_COLOR")
             .env_remove(perfsuite::commands::bench::MEMORY_LIMIT_VAR)
             .env_remove(perfsuite::output::github::GITHUB_ACTIONS)
             .timeout(COMMAND_TIMEOUT)

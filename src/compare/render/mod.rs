@@ -5,9 +5,10 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
-use crate::judge::number;
+use crate::judge::{self, number};
+pub use crate::output::numbers::grouped_number as grouped;
 
-use super::{Comparison, EnvironmentDifference, Metric, MetricComparison, Tally};
+use super::{Comparison, EnvironmentDifference, Metric, MetricComparison, Noise, Tally};
 
 /// Said of a scenario whose fingerprint changed.
 pub const BEHAVIOUR_CHANGED: &str = "results differ: the backtest's output changed";
@@ -50,34 +51,20 @@ pub fn headline(t: &Tally) -> String {
     }
 }
 
-/// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`.
+/// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`,
+/// `instructions` (per measured run).
 pub fn metric_label(m: &MetricComparison) -> String {
     match (m.metric, m.stat) {
-        (Metric::CandlesPerSec, Some(stat)) => format!("candles/s {}", stat.name()),
-        (Metric::CandlesPerSec, None) => "candles/s".to_owned(),
-        (Metric::P95StageLatencyMs, _) => "p95 stage ms".to_owned(),
-        (Metric::PeakRssMb, _) => "peak RSS MiB".to_owned(),
+        (Metric::CandlesPerSec, Some(stat)) => {
+            format!("{} {}", judge::metric_label(m.metric.key()), stat.name())
+        }
+        (metric, _) => judge::metric_label(metric.key()).to_owned(),
     }
 }
 
 /// A value as people read it; `-` when not measured.
 pub fn value(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_owned(), grouped)
-}
-
-/// [`number`] with its whole part grouped in thousands: `1,250,200`, `26.25`.
-pub fn grouped(v: f64) -> String {
-    let text = number(v);
-    let (sign, rest) = text.split_at(usize::from(text.starts_with('-')));
-    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
-    let mut out = String::from(sign);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out + fraction
 }
 
 /// A signed percentage to one decimal, `0.0%` for what rounds to nothing, `-` for none.
@@ -120,6 +107,34 @@ pub fn environment_differences(c: &Comparison) -> Vec<(EnvironmentDifference, St
         .collect()
 }
 
+/// Scenarios whose instruction counts disagree between runs of one side, with the side(s):
+/// `("btc-1m", "head")`. Such counts are never averaged into a verdict.
+pub fn nondeterministic(c: &Comparison) -> Vec<(&str, &'static str)> {
+    let mut out = Vec::new();
+    for s in &c.scenarios {
+        for m in &s.metrics {
+            if let Some(Noise::Exact {
+                base_agree,
+                head_agree,
+            }) = m.noise
+            {
+                let side = match (base_agree, head_agree) {
+                    (true, true) => continue,
+                    (false, true) => "base",
+                    (true, false) => "head",
+                    (false, false) => "base and head",
+                };
+                out.push((s.scenario.as_str(), side));
+            }
+        }
+    }
+    out
+}
+
+/// Said of instruction counts that differ between runs of the same build.
+pub const NONDETERMINISTIC: &str =
+    "instruction counts differ between runs of the same build (nondeterministic; not averaged)";
+
 /// The rule behind the verdicts, in one paragraph, with the thresholds used when every
 /// scenario shares them.
 pub fn method(c: &Comparison) -> String {
@@ -143,7 +158,33 @@ pub fn method(c: &Comparison) -> String {
          than the test needs ({needed} a side at {alpha}), any change is inconclusive, one sample included. Memory (the median \
          over the measuring processes), one value per run, is inconclusive when the two values' ranges overlap within \
          {spread} times the spread, else the threshold decides; the p95 stage latency, one value per run with no measure \
-         of its noise, is at most inconclusive. Down is better for latency and memory, up for candles/s."
+         of its noise, is at most inconclusive.{} Down is better for latency and memory, up for candles/s.",
+        exact_method(c),
+    )
+}
+
+/// The exact rule in a sentence, when a scenario compared instruction counts.
+fn exact_method(c: &Comparison) -> String {
+    let counted = c
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.metrics)
+        .any(|m| m.metric == Metric::Instructions);
+    if !counted {
+        return String::new();
+    }
+    let thresholds = match c.scenarios.first().map(|s| s.thresholds) {
+        Some(t) if c.scenarios.iter().all(|s| s.thresholds == t) => format!(
+            " (warn at {}%, fail at {}%)",
+            number(t.exact_warn_pct),
+            number(t.exact_fail_pct)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        " Instruction counts are exact: a change past `exact_warn_pct` or `exact_fail_pct`{thresholds} is called \
+         without a noise test, as long as the counted runs of each side agree; counts that disagree are reported \
+         as nondeterministic and never averaged. Fewer instructions are better."
     )
 }
 
@@ -153,11 +194,7 @@ mod tests {
 
     #[test]
     fn values_are_grouped_in_thousands() {
-        assert_eq!(grouped(250_200.0), "250,200");
-        assert_eq!(grouped(1_012_345.5), "1,012,346");
-        assert_eq!(grouped(-1500.0), "-1,500");
-        assert_eq!(grouped(999.0), "999");
-        assert_eq!(grouped(26.25), "26.25");
+        assert_eq!(value(Some(250_200.0)), "250,200");
         assert_eq!(value(None), "-");
     }
 

@@ -1,19 +1,28 @@
-//! The comparison as a terminal table (comfy-table), readable at 80 columns, with the notes a
-//! reviewer must see above and below it.
+//! The comparison as a terminal table, in the one table style of [`crate::output::table`], with
+//! the notes a reviewer must see above and below it, all laid out for the terminal's width.
 
-use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, Table};
 
-use super::super::Comparison;
+use super::super::{ChangeVerdict, Comparison};
 use super::{
-    environment_differences, grouped, headline, metric_label, pct, value, verdict,
-    BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NOT_COMPARED,
+    environment_differences, grouped, headline, metric_label, nondeterministic, pct, value,
+    verdict, BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NONDETERMINISTIC, NOT_COMPARED,
 };
+use crate::output::table::{finish_table, new_table, number_cell, verdict_cell, Tone};
 
-/// Width the output is laid out for.
-const WIDTH: usize = 80;
+/// How a change reads at a glance.
+fn tone(v: Option<ChangeVerdict>) -> Tone {
+    match v {
+        Some(ChangeVerdict::Improved) => Tone::Good,
+        Some(ChangeVerdict::RegressedWarn) => Tone::Warning,
+        Some(ChangeVerdict::RegressedFail) => Tone::Bad,
+        _ => Tone::Plain,
+    }
+}
 
-/// `c` as a table with notes.
-pub fn render(c: &Comparison) -> String {
+/// `c` as a table with notes, laid out for `width` columns.
+pub fn render(c: &Comparison, width: usize) -> String {
+    let wrap = |text: &str, indent: usize| wrap(text, indent, width);
     let mut out = Vec::new();
     out.push(format!("base: {}", c.base));
     out.push(format!("head: {}", c.head));
@@ -46,9 +55,18 @@ pub fn render(c: &Comparison) -> String {
         }
     }
 
+    let nondeterministic = nondeterministic(c);
+    if !nondeterministic.is_empty() {
+        out.push(String::new());
+        out.extend(wrap(&format!("!! {}:", NONDETERMINISTIC.to_uppercase()), 0));
+        for (scenario, side) in nondeterministic {
+            out.push(format!("   {scenario}: on {side}"));
+        }
+    }
+
     if !c.scenarios.is_empty() {
         out.push(String::new());
-        out.push(table(c).to_string());
+        out.push(finish_table(table(c, width)).trim_end().to_owned());
     }
 
     let not_compared: Vec<_> = c
@@ -108,13 +126,9 @@ pub fn render(c: &Comparison) -> String {
     text
 }
 
-fn table(c: &Comparison) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .force_no_tty()
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(WIDTH as u16)
-        .set_header(["scenario", "metric", "base", "head", "change", "verdict"]);
+fn table(c: &Comparison, width: usize) -> Table {
+    let mut t = new_table(width);
+    t.set_header(["scenario", "metric", "base", "head", "change", "verdict"]);
     for s in &c.scenarios {
         if !s.compared() {
             t.add_row([s.scenario.as_str(), "-", "", "", "", "not compared"]);
@@ -129,32 +143,27 @@ fn table(c: &Comparison) -> Table {
                 (Some(_), Some(why)) => format!("{}\n{why}", verdict(m)),
                 (Some(_), None) => verdict(m).to_owned(),
             };
-            t.add_row([
-                name,
-                &metric_label(m),
-                &value(m.base),
-                &value(m.head),
-                &pct(m.change_pct),
-                &verdict,
+            t.add_row(vec![
+                Cell::new(name),
+                Cell::new(metric_label(m)),
+                number_cell(value(m.base)),
+                number_cell(value(m.head)),
+                number_cell(pct(m.change_pct)),
+                verdict_cell(&verdict, tone(m.verdict)),
             ]);
-        }
-    }
-    for i in 2..=4 {
-        if let Some(col) = t.column_mut(i) {
-            col.set_cell_alignment(CellAlignment::Right);
         }
     }
     t
 }
 
-/// `text` broken at spaces into lines of at most [`WIDTH`] characters (a longer word stays
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stays
 /// whole), each indented by `indent`, continuation lines by two more.
-fn wrap(text: &str, indent: usize) -> Vec<String> {
+fn wrap(text: &str, indent: usize, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = " ".repeat(indent);
     let mut empty = true;
     for word in text.split(' ') {
-        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
             lines.push(std::mem::replace(&mut line, " ".repeat(indent + 2)));
             empty = true;
         }
@@ -175,13 +184,10 @@ mod tests {
     #[test]
     fn wrap_breaks_at_spaces_within_the_width_with_a_hanging_indent() {
         let text = "word ".repeat(30);
-        let lines = wrap(text.trim_end(), 3);
-        assert!(
-            lines.iter().all(|l| l.chars().count() <= WIDTH),
-            "{lines:?}"
-        );
+        let lines = wrap(text.trim_end(), 3, 80);
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:?}");
         assert!(lines[0].starts_with("   word") && lines[1].starts_with("     word"));
         assert_eq!(lines.concat().split_whitespace().count(), 30);
-        assert_eq!(wrap("short", 0), ["short"]);
+        assert_eq!(wrap("short", 0, 80), ["short"]);
     }
 }

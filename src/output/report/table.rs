@@ -1,75 +1,70 @@
-//! The summary as a terminal table (comfy-table), readable at 80 columns and when piped.
-//! The verdict cell carries the reasons, one per line, so only it has to wrap.
+//! The summary as a terminal table, in the one table style of [`crate::output::table`]. The
+//! verdict cell carries the reasons, one per line, so only it has to wrap.
 
-use comfy_table::{presets, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table};
+use comfy_table::Cell;
 
-use super::{count, fixed, headline, si};
+use super::headline;
+use crate::judge::{metric_label, Verdict};
+use crate::output::numbers::{count, fixed, si};
+use crate::output::table::{finish_table, new_table, number_cell, verdict_cell, Tone};
 use crate::results::Summary;
 
-/// Width used when stdout is not a terminal, so piped output stays readable.
-const PIPED_WIDTH: u16 = 80;
-
-/// An empty table in perfsuite's style: horizontal rules only, fitted to the terminal, or to 80
-/// columns when piped.
-pub fn new_table() -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_HORIZONTAL_ONLY)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if !table.is_tty() {
-        table.set_width(PIPED_WIDTH);
+/// How a run's verdict reads at a glance.
+pub fn tone(v: Verdict) -> Tone {
+    match v {
+        Verdict::Pass | Verdict::Skip => Tone::Plain,
+        Verdict::Warn => Tone::Warning,
+        Verdict::Fail | Verdict::Error => Tone::Bad,
     }
-    table
 }
 
-/// Renders a filled table: every column but the last keeps its content's width (the last
-/// wraps), one blank between columns, no trailing blanks.
-pub fn finish_table(mut table: Table) -> String {
-    let last = table.column_count().saturating_sub(1);
-    for (i, column) in table.column_iter_mut().enumerate() {
-        column.set_padding((0, 1));
-        if i < last {
-            column.set_constraint(ColumnConstraint::ContentWidth);
-        }
+/// Renders the summary table, laid out for `width` columns, followed by its headline. Each
+/// row's judged statistic is named in its own cell: scenarios may judge different ones.
+pub fn render(summary: &Summary, width: usize) -> String {
+    let cps = metric_label("candles_per_sec");
+    // Instructions get a column only in a run that counted them.
+    let counted = summary
+        .scenarios
+        .iter()
+        .any(|r| r.instructions_per_candle.is_some());
+    let mut table = new_table(width);
+    let mut header = vec![
+        "scenario".to_owned(),
+        "candles".to_owned(),
+        format!("{cps} judged"),
+        format!("{cps} median"),
+        metric_label("p95_stage_latency_ms").to_owned(),
+        metric_label("peak_rss_mb").to_owned(),
+    ];
+    if counted {
+        header.push(metric_label("instructions_per_candle").to_owned());
     }
-    table
-        .to_string()
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect()
-}
-
-/// Renders the summary table followed by its headline.
-pub fn render(summary: &Summary) -> String {
-    let stat = super::judged_stat(summary);
-    let mut table = new_table();
-    table.set_header([
-        "scenario",
-        "candles",
-        &format!("c/s {stat}"),
-        "c/s med",
-        "p95 ms",
-        "RSS MB",
-        "verdict",
-    ]);
+    header.push("verdict".to_owned());
+    table.set_header(header);
     for row in &summary.scenarios {
-        let cps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), si);
-        let judged = match (stat, row.candles_per_sec) {
-            ("judged", Some(v)) => format!("{} {}", si(v), row.judged_stat),
-            _ => cps(row.candles_per_sec),
-        };
+        let judged = row.candles_per_sec.map_or_else(
+            || "-".to_owned(),
+            |v| format!("{} {}", si(v), row.judged_stat),
+        );
+        let median = row
+            .candles_per_sec_median
+            .map_or_else(|| "-".to_owned(), si);
         let verdict = std::iter::once(row.verdict.name().to_owned())
             .chain(row.reasons.iter().cloned())
             .collect::<Vec<_>>();
-        table.add_row(vec![
+        let mut cells = vec![
             Cell::new(&row.scenario),
-            Cell::new(count(row.candles)).set_alignment(CellAlignment::Right),
-            Cell::new(judged).set_alignment(CellAlignment::Right),
-            Cell::new(cps(row.candles_per_sec_median)).set_alignment(CellAlignment::Right),
-            Cell::new(fixed(row.p95_stage_latency_ms, 3)).set_alignment(CellAlignment::Right),
-            Cell::new(fixed(row.peak_rss_mb, 1)).set_alignment(CellAlignment::Right),
-            Cell::new(verdict.join("\n")),
-        ]);
+            number_cell(count(row.candles)),
+            number_cell(judged),
+            number_cell(median),
+            number_cell(fixed(row.p95_stage_latency_ms, 3)),
+            number_cell(fixed(row.peak_rss_mb, 1)),
+        ];
+        if counted {
+            cells.push(number_cell(fixed(row.instructions_per_candle, 2)));
+        }
+        cells.push(verdict_cell(&verdict.join("\n"), tone(row.verdict)));
+        table.add_row(cells);
     }
     let mut out = finish_table(table);
     out.push_str(&headline(&summary.counts));
@@ -86,7 +81,7 @@ mod tests {
 
     #[test]
     fn table_of_every_verdict() {
-        let table = super::render(&summary());
+        let table = anstream::adapter::strip_str(&super::render(&summary(), 80)).to_string();
         assert!(
             table.lines().all(|l| l.chars().count() <= 80),
             "wider than 80 columns:\n{table}"
