@@ -22,6 +22,7 @@ fn gate() -> Settings {
             stat: Statistic::Median,
             warn_pct: 3.0,
             fail_pct: 15.0,
+            ..Regression::default()
         },
     }
 }

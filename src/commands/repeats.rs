@@ -84,6 +84,7 @@ mod tests {
             budget: "default".into(),
             timeout_s: None,
             engine: EngineSettings::default(),
+            measure: Default::default(),
             source: "s.toml".into(),
         }
     }

@@ -553,7 +553,8 @@ mod tests {
             b.instructions_per_candle,
             Ceiling {
                 ceiling: Some(240.0),
-                warn: Some(230.0)
+                warn: Some(230.0),
+                batch_size: None,
             }
         );
         assert_eq!(

@@ -523,6 +523,7 @@ mod tests {
             p95_stage_latency_ms: Some(60.0),
             peak_rss_mb: None,
             batch_size,
+            instructions_per_candle: None,
         };
         assert_eq!(judge(&b, m(4096))[1].verdict, Verdict::Fail);
         let other = &judge(&b, m(512))[1];

@@ -104,6 +104,7 @@ fn test_alone() -> Regression {
         stat: Statistic::Median,
         warn_pct: 0.0,
         fail_pct: 100.0,
+        ..Regression::default()
     }
 }
 
@@ -154,6 +155,7 @@ fn a_five_percent_slowdown_at_the_shipped_noise_is_called_nine_times_in_ten() {
         stat: Statistic::Median,
         warn_pct: 3.0,
         fail_pct: 15.0,
+        ..Regression::default()
     };
     let streams = STREAMS / 5;
     let (regressed, improved, rounds) = tally(3, streams, &gate_bounds(), &thresholds, 0.95);
@@ -169,6 +171,7 @@ fn a_large_change_stops_early_and_no_change_stops_on_the_threshold() {
         stat: Statistic::Median,
         warn_pct: 3.0,
         fail_pct: 15.0,
+        ..Regression::default()
     };
     let (regressed, _, rounds) = tally(5, 200, &gate_bounds(), &thresholds, 0.5);
     assert_eq!(regressed, 200);
