@@ -26,7 +26,6 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
     super::repeats::apply_all(&mut selection, &args.sampling)?;
     let exe = current_exe()?;
-    let sides = [exe.clone(), exe];
     interrupt::install();
     let mut progress = ProgressLine::new(args.quiet, selection.chosen.len());
     let mut rows = Vec::new();
@@ -37,10 +36,11 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
             repeats: 1,
             ..bench_spec(scenario)
         };
+        let sides = [(exe.clone(), spec.clone()), (exe.clone(), spec)];
         let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
         let mut plan = AbPlan::Fixed(args.rounds);
         let started = Instant::now();
-        match interleave(&sides, &spec, &mut plan, deadline, &progress) {
+        match interleave(&sides, &mut plan, deadline, &progress) {
             Ok((runs, _)) => {
                 let round_s = started.elapsed().as_secs_f64() / f64::from(args.rounds);
                 let samples: Vec<Vec<f64>> = runs

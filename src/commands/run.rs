@@ -40,7 +40,11 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
             let spec = bench_spec(scenario);
             let mut outcome =
                 run_repeats(&exe, &spec, plan, deadline, |status| progress.show(status));
-            if let (Ok((m, _)), true) = (&mut outcome, scenario.measure.instructions) {
+            if let (Ok((m, _)), true, None) = (
+                &mut outcome,
+                scenario.measure.instructions,
+                &scenario.command,
+            ) {
                 let runs = scenario.measure.instruction_repeats;
                 counter.add(&scenario.name, m, &exe, (&spec, runs), deadline, |status| {
                     progress.show(status)

@@ -8,6 +8,7 @@
 
 mod budget;
 mod error;
+mod inputs;
 mod measure;
 mod scenario;
 
@@ -439,13 +440,14 @@ mod tests {
         assert_eq!(
             summary,
             [
-                ("btc-5m", 5_000_000, 3, "BTCUSDT"),
-                ("eth-200k", 200_000, 3, "ETHUSDT"),
-                ("btc-1m", 1_000_000, 60, "BTCUSDT"),
-                ("eth-1m", 1_000_000, 60, "ETHUSDT"),
-                ("smoke-once", 200_000, 1, "BTCUSDT"),
-                ("runbook-default", 200_000, 3, "BTCUSDT"),
-                ("runbook-smoke", 50_000, 2, "BTCUSDT"),
+                ("btc-5m", Some(5_000_000), 3, "BTCUSDT"),
+                ("btc-sample-data", None, 3, "BTCUSDT"),
+                ("eth-200k", Some(200_000), 3, "ETHUSDT"),
+                ("btc-1m", Some(1_000_000), 60, "BTCUSDT"),
+                ("eth-1m", Some(1_000_000), 60, "ETHUSDT"),
+                ("smoke-once", Some(200_000), 1, "BTCUSDT"),
+                ("runbook-default", Some(200_000), 3, "BTCUSDT"),
+                ("runbook-smoke", Some(50_000), 2, "BTCUSDT"),
             ]
         );
         assert!(suite
