@@ -75,7 +75,7 @@ mod tests {
         Scenario {
             name: "s".into(),
             description: None,
-            candles: 10,
+            candles: Some(10),
             seed: 1,
             repeats: auto.map_or(3, |a| a.max_repeats),
             auto,
@@ -85,6 +85,8 @@ mod tests {
             timeout_s: None,
             engine: EngineSettings::default(),
             measure: Default::default(),
+            command: None,
+            data: None,
             source: "s.toml".into(),
         }
     }
