@@ -531,7 +531,7 @@ mod tests {
     fn without_a_budgets_folder_the_default_source_is_the_built_in_profile() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("budgets");
-        let profiles = load_default(&missing).unwrap();
+        let profiles = load_default(std::slice::from_ref(&missing)).unwrap();
         assert_eq!(profiles.map.keys().collect::<Vec<_>>(), ["default"]);
         assert_eq!(profiles.map["default"].resolve("x"), runbook());
         assert_eq!(profiles.map["default"].source(), Path::new(BUILTIN_PATH));
@@ -542,7 +542,7 @@ mod tests {
             "[candles_per_sec]\nfloor = 5000\n",
         )
         .unwrap();
-        let profiles = load_default(&missing).unwrap();
+        let profiles = load_default(std::slice::from_ref(&missing)).unwrap();
         assert_eq!(profiles.map.keys().collect::<Vec<_>>(), ["strict"]);
         assert_eq!(profiles.map["strict"].name(), "strict");
     }
