@@ -121,6 +121,14 @@ pub struct BenchArgs {
     /// Report progress as `perfsuite-progress:` lines on stderr. Internal: `run`'s child.
     #[arg(long, hide = true)]
     pub progress: bool,
+    /// Also count the engine's instructions per run under valgrind's callgrind, in a child
+    /// process of its own (see docs/instruction-counts.md).
+    #[arg(long)]
+    pub instructions: bool,
+    /// Mark the measured runs for callgrind instead of timing their stages: the child side of
+    /// an instruction count, run under `valgrind --tool=callgrind`.
+    #[arg(long, hide = true)]
+    pub callgrind_marks: bool,
 }
 
 /// Where scenarios and budgets come from.
@@ -198,6 +206,10 @@ pub struct RunArgs {
     /// After the run, compare with this earlier result set.
     #[arg(long, value_name = "DIR")]
     pub baseline: Option<PathBuf>,
+    /// Count instructions under valgrind for every scenario, as if each said
+    /// `measure = ["wall", "instructions"]`.
+    #[arg(long)]
+    pub instructions: bool,
 }
 
 /// `perfsuite compare`.
@@ -230,6 +242,10 @@ pub struct AbArgs {
     /// Output options; base results go to OUT/base, this build's to OUT/head.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Count instructions of both builds under valgrind for every scenario, as if each said
+    /// `measure = ["wall", "instructions"]`.
+    #[arg(long)]
+    pub instructions: bool,
 }
 
 /// `perfsuite merge`.

@@ -26,6 +26,9 @@ pub struct Environment {
     pub cores: usize,
     /// Total memory in MiB.
     pub memory_mb: u64,
+    /// `valgrind --version` of the valgrind that counted instructions; `None` when none did.
+    #[serde(default)]
+    pub valgrind: Option<String>,
 }
 
 /// This build's profile.
@@ -75,6 +78,7 @@ impl Environment {
             memory_mb: system
                 .map(|s| s.total_memory() / (1024 * 1024))
                 .unwrap_or(0),
+            valgrind: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 mod common;
 
 use assert_cmd::Command;
-use common::schema::{Distribution, Environment, Fingerprint, Phases, Stage};
+use common::schema::{Distribution, Environment, Fingerprint, Instructions, Phases, Stage};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -24,6 +24,8 @@ struct Bench {
     p95_stage_latency_ms: Option<f64>,
     stages: BTreeMap<String, Stage>,
     peak_rss_mb: Option<f64>,
+    instructions: Option<Instructions>,
+    instructions_per_candle: Option<f64>,
     fingerprint: Fingerprint,
     engine: serde_json::Map<String, serde_json::Value>,
     environment: Environment,

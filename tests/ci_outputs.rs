@@ -83,8 +83,8 @@ fn run_writes_junit_with_a_failure_for_the_failed_budget() {
         .success();
     let report = read_junit(&ws, "junit.xml");
     assert_eq!(
-        report.tests, 6,
-        "a case per scenario and budget metric (throughput, latency, memory)"
+        report.tests, 8,
+        "a case per scenario and budget metric (throughput, latency, memory, instructions)"
     );
     assert_eq!(failures(&report), ["slow: candles_per_sec.min"]);
 }

@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::schema::{Distribution, Environment, Fingerprint, Phases, Stage};
+use common::schema::{Distribution, Environment, Fingerprint, Instructions, Phases, Stage};
 use common::{squeeze, stderr, stdout, Workspace};
 use serde::Deserialize;
 
@@ -34,6 +34,8 @@ struct BenchJson {
     p95_stage_latency_ms: Option<f64>,
     stages: BTreeMap<String, Stage>,
     peak_rss_mb: Option<f64>,
+    instructions: Option<Instructions>,
+    instructions_per_candle: Option<f64>,
     fingerprint: Fingerprint,
     engine: Engine,
     environment: Environment,
@@ -46,7 +48,7 @@ struct BenchJson {
 }
 
 /// The top-level keys of a bench.json, all of them always written.
-const BENCH_KEYS: [&str; 20] = [
+const BENCH_KEYS: [&str; 22] = [
     "budget",
     "candles",
     "candles_per_sec",
@@ -55,6 +57,8 @@ const BENCH_KEYS: [&str; 20] = [
     "engine",
     "environment",
     "fingerprint",
+    "instructions",
+    "instructions_per_candle",
     "p95_stage_latency_ms",
     "peak_rss_mb",
     "phases",
@@ -102,6 +106,7 @@ struct ResolvedBudget {
     candles_per_sec: FloorLimit,
     p95_stage_latency_ms: CeilingLimit,
     peak_rss_mb: CeilingLimit,
+    instructions_per_candle: CeilingLimit,
     regression: Regression,
 }
 
@@ -126,6 +131,8 @@ struct Regression {
     stat: String,
     warn_pct: f64,
     fail_pct: f64,
+    exact_warn_pct: f64,
+    exact_fail_pct: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +181,7 @@ struct SummaryRow {
     candles_per_sec_median: Option<f64>,
     p95_stage_latency_ms: Option<f64>,
     peak_rss_mb: Option<f64>,
+    instructions_per_candle: Option<f64>,
     verdict: String,
     reasons: Vec<String>,
     bench: Option<String>,
@@ -532,6 +540,9 @@ warn = 50000
 [peak_rss_mb]
 ceiling = 1000000
 warn = 500000
+[instructions_per_candle]
+ceiling = 1000000
+warn = 500000
 [regression]
 warn_pct = 4
 fail_pct = 12
@@ -605,7 +616,9 @@ fn bench_json_has_exactly_the_documented_keys_and_the_runbooks_keys_keep_their_m
         Regression {
             stat: "median".into(),
             warn_pct: 4.0,
-            fail_pct: 12.0
+            fail_pct: 12.0,
+            exact_warn_pct: 0.5,
+            exact_fail_pct: 2.0
         }
     );
     let checks: Vec<(&str, &str, &str)> = b
@@ -620,8 +633,10 @@ fn bench_json_has_exactly_the_documented_keys_and_the_runbooks_keys_keep_their_m
             ("candles_per_sec.median", "floor", "pass"),
             ("p95_stage_latency_ms", "ceiling", "pass"),
             ("peak_rss_mb", "ceiling", "pass"),
+            ("instructions_per_candle", "ceiling", "skip"),
         ]
     );
+    assert_eq!((&b.instructions, b.instructions_per_candle), (&None, None));
     let throughput = &b.budget.checks[0];
     assert_eq!(throughput.value, Some(d.median), "the judged statistic");
     assert_eq!((throughput.floor, throughput.warn), (Some(1.0), Some(2.0)));
@@ -661,6 +676,7 @@ fn summary_json_has_exactly_the_documented_keys_and_points_at_each_bench_json() 
                 "candles",
                 "candles_per_sec",
                 "candles_per_sec_median",
+                "instructions_per_candle",
                 "judged_stat",
                 "p95_stage_latency_ms",
                 "peak_rss_mb",
@@ -688,7 +704,15 @@ fn summary_json_has_exactly_the_documented_keys_and_points_at_each_bench_json() 
         assert_eq!(r.candles_per_sec_median, Some(bench.candles_per_sec.median));
         assert_eq!(r.p95_stage_latency_ms, bench.p95_stage_latency_ms);
         assert_eq!(r.peak_rss_mb, bench.peak_rss_mb);
-        assert_eq!((r.verdict.as_str(), r.reasons.len()), ("pass", 0));
+        assert_eq!(r.instructions_per_candle, None, "not counted");
+        // The budget's instruction ceiling could not be judged: said, but not held against it.
+        assert_eq!(
+            (r.verdict.as_str(), r.reasons.as_slice()),
+            (
+                "pass",
+                ["instructions_per_candle not measured".to_owned()].as_slice()
+            )
+        );
     }
     assert_eq!(s.counts.pass, 2);
 

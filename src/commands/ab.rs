@@ -8,13 +8,14 @@ use std::time::Instant;
 use crate::cli::AbArgs;
 use crate::commands::compare::{compare_sets, Output};
 use crate::commands::emit::scenario_files;
-use crate::commands::run::{current_exe, write_result_set};
+use crate::commands::run::{count_every_scenario, current_exe, write_result_set};
 use crate::commands::select_scenarios;
 use crate::compare::ResultSet;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
 use crate::measure::bench_spec;
+use crate::measure::callgrind::Counter;
 use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
@@ -24,7 +25,10 @@ use crate::results::{Measurement, ScenarioResult, SummaryRow};
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
-    let selection = select_scenarios(&args.suite)?;
+    let mut selection = select_scenarios(&args.suite)?;
+    if args.instructions {
+        count_every_scenario(&mut selection);
+    }
     if !args.base.is_file() {
         return Err(Error::Input(format!(
             "--base {}: no such binary",
@@ -40,6 +44,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let mut progress = ProgressLine::new(args.output.quiet, selection.chosen.len());
     let mut results: [Vec<ScenarioResult>; 2] = Default::default();
     let mut errors: [Vec<SummaryRow>; 2] = Default::default();
+    let mut counter = Counter::default();
     for (i, scenario) in selection.scenarios().enumerate() {
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
@@ -51,9 +56,22 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         match interleave(&sides, &spec, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {
-                    let combined = combine(runs).map_err(|e| {
+                    let mut combined = combine(runs).map_err(|e| {
                         Error::Measure(format!("scenario `{}`: {e}", scenario.name))
                     })?;
+                    if scenario.measure.instructions {
+                        let label = ["A (base)", "B (head)"][side];
+                        let runs = scenario.measure.instruction_repeats;
+                        counter.add(
+                            &scenario.name,
+                            &mut combined,
+                            &sides[side],
+                            (&spec, runs),
+                            deadline,
+                            |status| progress.show(&format!("{label} {status}")),
+                        );
+                        progress.clear();
+                    }
                     results[side].push(scenario_result(
                         scenario,
                         &scenario.budget,
@@ -114,7 +132,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         &scenario_files(&selection),
         [head_budgets],
     )?;
-    let had_errors = !errors[1].is_empty();
+    let had_errors = !errors[1].is_empty() || counter.uncounted > 0;
     Ok(if args.output.strict && had_errors {
         EXIT_SCENARIO_ERROR
     } else {

@@ -9,9 +9,11 @@ use crate::cli::BenchArgs;
 use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
+use crate::measure::callgrind::{self, CountError};
 use crate::measure::runner::PROGRESS_PREFIX;
 use crate::measure::{
-    measure, BenchSpec, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH, PROCESS_OVERHEAD_BYTES,
+    measure, BenchSpec, Mode, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
+    PROCESS_OVERHEAD_BYTES,
 };
 
 /// Environment variable that makes a `bench --progress` child fail on purpose, for testing
@@ -50,18 +52,36 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     }
     let started_at = now_rfc3339();
     let clock = Instant::now();
-    let samples = measure(&spec, |p| {
+    let mode = if args.callgrind_marks {
+        Mode::CallgrindMarks
+    } else {
+        Mode::Timed
+    };
+    let samples = measure(&spec, mode, |p| {
         if args.progress {
             eprintln!("{PROGRESS_PREFIX}{}", describe(p));
         }
     })?;
-    let measurement = samples.into_measurement(
+    let mut measurement = samples.into_measurement(
         &spec,
         Environment::detect(),
         peak_rss_mb(),
         started_at,
         clock.elapsed().as_secs_f64(),
     );
+    if args.instructions {
+        let exe = crate::commands::run::current_exe()?;
+        let counted = callgrind::count(&exe, &spec, 1, None, |status| {
+            if args.progress {
+                eprintln!("{PROGRESS_PREFIX}{status}");
+            }
+        });
+        match counted.and_then(|c| callgrind::record(&mut measurement, c)) {
+            Ok(()) => {}
+            Err(e @ CountError::Missing) => eprintln!("warning: {e}"),
+            Err(e) => return Err(Error::Measure(e.to_string())),
+        }
+    }
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
     crate::output::print_stdout(&format!("{json}\n"));
     Ok(EXIT_OK)

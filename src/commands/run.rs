@@ -7,13 +7,14 @@ use crate::cli::{OutputArgs, RunArgs};
 use crate::commands::emit;
 use crate::commands::{select_scenarios, Selection};
 use crate::compare::{self, load_result_set, ResultSet};
+use crate::config::Scenario;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SCENARIO_ERROR};
 use crate::interrupt;
 use crate::judge::Verdict;
 use crate::measure::bench_spec;
+use crate::measure::callgrind::Counter;
 use crate::measure::runner::{run_repeats, ChildOutcome, Deadline, INTERRUPTED};
-use crate::measure::BenchSpec;
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
 use crate::results::folder;
@@ -22,12 +23,25 @@ use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
-    let selection = select_scenarios(&args.suite)?;
+    let mut selection = select_scenarios(&args.suite)?;
     let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
+    if args.instructions {
+        count_every_scenario(&mut selection);
+    }
     let exe = current_exe()?;
     interrupt::install();
-    let summary = run_suite(&selection, &args.output, |spec, deadline, progress| {
-        run_repeats(&exe, spec, deadline, |status| progress.show(status))
+    let mut counter = Counter::default();
+    let summary = run_suite(&selection, &args.output, |scenario, deadline, progress| {
+        let spec = bench_spec(scenario);
+        let mut outcome = run_repeats(&exe, &spec, deadline, |status| progress.show(status));
+        if let (ChildOutcome::Measured(m), true) = (&mut outcome, scenario.measure.instructions) {
+            let runs = scenario.measure.instruction_repeats;
+            counter.add(&scenario.name, m, &exe, (&spec, runs), deadline, |status| {
+                progress.show(status)
+            });
+            progress.clear();
+        }
+        outcome
     })?;
     let output = &args.output;
     let need_results = baseline.is_some() || output.junit.is_some();
@@ -68,7 +82,20 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         Some(c) if output.strict && c.should_fail_strict() => EXIT_BUDGET_FAILED,
         _ => EXIT_OK,
     };
-    Ok(exit_code(&summary, output.strict).max(compared))
+    let uncounted = match counter.uncounted {
+        n if n > 0 && output.strict && !summary.interrupted => EXIT_SCENARIO_ERROR,
+        _ => EXIT_OK,
+    };
+    Ok(exit_code(&summary, output.strict)
+        .max(compared)
+        .max(uncounted))
+}
+
+/// `--instructions`: every scenario counts instructions, as if it listed them in `measure`.
+pub fn count_every_scenario(selection: &mut Selection) {
+    for s in &mut selection.suite.scenarios {
+        s.measure.instructions = true;
+    }
 }
 
 /// This very binary, which measures scenarios in child processes.
@@ -84,7 +111,7 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
-    mut measure: impl FnMut(&BenchSpec, Option<Deadline>, &ProgressLine) -> ChildOutcome,
+    mut measure: impl FnMut(&Scenario, Option<Deadline>, &ProgressLine) -> ChildOutcome,
 ) -> Result<Summary, Error> {
     let out = &output.out;
     let lock = folder::Lock::acquire(out)?;
@@ -106,7 +133,7 @@ pub fn run_suite(
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
         let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
-        let row = match measure(&bench_spec(scenario), deadline, &progress) {
+        let row = match measure(scenario, deadline, &progress) {
             ChildOutcome::Measured(measurement) => {
                 let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
                 lock.verify()?;

@@ -133,6 +133,13 @@ pub enum Noise {
         /// Whether the shift is taken for real.
         cleared: bool,
     },
+    /// An exact metric (see `compare::exact`): no noise, as long as each side's samples agree.
+    Exact {
+        /// Whether every sample of base is the same count.
+        base_agree: bool,
+        /// Whether every sample of head is the same count.
+        head_agree: bool,
+    },
 }
 
 impl Noise {
@@ -140,6 +147,10 @@ impl Noise {
     pub fn cleared(&self) -> bool {
         match *self {
             Noise::RankTest { cleared, .. } | Noise::Ranges { cleared, .. } => cleared,
+            Noise::Exact {
+                base_agree,
+                head_agree,
+            } => base_agree && head_agree,
         }
     }
 }
@@ -348,6 +359,7 @@ mod tests {
             stat: Statistic::Median,
             warn_pct,
             fail_pct,
+            ..Regression::default()
         }
     }
 

@@ -22,6 +22,7 @@ pub fn environment() -> Environment {
         cpu: "AMD EPYC 7763 64-Core Processor".into(),
         cores: 4,
         memory_mb: 16_000,
+        valgrind: None,
     }
 }
 
@@ -53,6 +54,8 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             p95_stage_latency_ms: Some(20.0),
             stages: BTreeMap::new(),
             peak_rss_mb: Some(200.0),
+            instructions: None,
+            instructions_per_candle: None,
             fingerprint: Fingerprint {
                 trades: 42,
                 final_equity: 1_012_345.5,

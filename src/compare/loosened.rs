@@ -53,8 +53,9 @@ pub struct Loosening {
 /// - `candles_per_sec.floor` / `.warn` lowered or removed;
 /// - `candles_per_sec.stat` moved to a statistic that is never lower (from `min` to any other,
 ///   from `median` to `p95`);
-/// - a `ceiling` or its `warn` raised or removed, for `p95_stage_latency_ms` and `peak_rss_mb`;
-/// - `regression.warn_pct` / `.fail_pct` raised.
+/// - a `ceiling` or its `warn` raised or removed, for `p95_stage_latency_ms`, `peak_rss_mb` and
+///   `instructions_per_candle`;
+/// - `regression.warn_pct` / `.fail_pct` / `.exact_warn_pct` / `.exact_fail_pct` raised.
 ///
 /// A limit added where there was none tightens, and is not listed.
 pub fn loosened(base: &Budget, head: &Budget) -> Vec<Loosening> {
@@ -91,6 +92,11 @@ pub fn loosened(base: &Budget, head: &Budget) -> Vec<Loosening> {
             head.p95_stage_latency_ms,
         ),
         ("peak_rss_mb", base.peak_rss_mb, head.peak_rss_mb),
+        (
+            "instructions_per_candle",
+            base.instructions_per_candle,
+            head.instructions_per_candle,
+        ),
     ] {
         ceiling(metric, b, h, &mut push);
     }
@@ -98,6 +104,16 @@ pub fn loosened(base: &Budget, head: &Budget) -> Vec<Loosening> {
     for (key, b, h) in [
         ("regression.warn_pct", b.warn_pct, h.warn_pct),
         ("regression.fail_pct", b.fail_pct, h.fail_pct),
+        (
+            "regression.exact_warn_pct",
+            b.exact_warn_pct,
+            h.exact_warn_pct,
+        ),
+        (
+            "regression.exact_fail_pct",
+            b.exact_fail_pct,
+            h.exact_fail_pct,
+        ),
     ] {
         if h > b {
             push(key, Setting::Number(b), Setting::Number(h));

@@ -11,6 +11,7 @@
 //! present on one side only.
 
 pub mod decision;
+pub mod exact;
 mod load;
 pub mod loosened;
 pub mod render;
@@ -25,7 +26,7 @@ use crate::engine::fingerprint::Fingerprint;
 use crate::environment::Environment;
 use crate::judge::{Regression, Statistic};
 use crate::output::Format;
-use crate::results::ScenarioResult;
+use crate::results::{Measurement, ScenarioResult};
 use crate::stats::Distribution;
 
 pub use decision::{Better, ChangeVerdict, Decision, Noise, Side};
@@ -92,6 +93,8 @@ pub enum Metric {
     P95StageLatencyMs,
     /// Peak resident memory, one value per run; less is better.
     PeakRssMb,
+    /// Instructions per measured run, counted under callgrind: exact; less is better.
+    Instructions,
 }
 
 impl Metric {
@@ -101,6 +104,7 @@ impl Metric {
             Metric::CandlesPerSec => "candles_per_sec",
             Metric::P95StageLatencyMs => "p95_stage_latency_ms",
             Metric::PeakRssMb => "peak_rss_mb",
+            Metric::Instructions => "instructions",
         }
     }
 
@@ -108,7 +112,7 @@ impl Metric {
     pub fn better(self) -> Better {
         match self {
             Metric::CandlesPerSec => Better::Higher,
-            Metric::P95StageLatencyMs | Metric::PeakRssMb => Better::Lower,
+            Metric::P95StageLatencyMs | Metric::PeakRssMb | Metric::Instructions => Better::Lower,
         }
     }
 }
@@ -350,7 +354,7 @@ fn compare_metrics(
 ) -> Vec<MetricComparison> {
     let (b, h) = (&base.measurement, &head.measurement);
     let stat = thresholds.stat;
-    vec![
+    let mut metrics = vec![
         judge(
             Metric::CandlesPerSec,
             Some(stat),
@@ -372,7 +376,31 @@ fn compare_metrics(
             single(&h.peak_rss_mb),
             thresholds,
         ),
-    ]
+    ];
+    // Shown only where counted, so suites that never count see no empty row.
+    if b.instructions.is_some() || h.instructions.is_some() {
+        metrics.push(instructions(b, h, thresholds));
+    }
+    metrics
+}
+
+/// The instruction counts, judged by the exact rule.
+fn instructions(b: &Measurement, h: &Measurement, thresholds: &Regression) -> MetricComparison {
+    let (base, head) = (&b.instructions, &h.instructions);
+    let decision = match (base, head) {
+        (Some(base), Some(head)) => Some(exact::decide_exact(base, head, thresholds)),
+        _ => None,
+    };
+    MetricComparison {
+        metric: Metric::Instructions,
+        stat: None,
+        better: Better::Lower,
+        base: base.as_ref().map(|i| i.per_run as f64),
+        head: head.as_ref().map(|i| i.per_run as f64),
+        change_pct: decision.and_then(|d| d.change_pct),
+        verdict: decision.map(|d| d.verdict),
+        noise: decision.map(|d| d.noise),
+    }
 }
 
 /// A sampled metric, compared on `stat`. A distribution without samples (a hand-made file)

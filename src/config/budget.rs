@@ -175,6 +175,8 @@ struct RawLimits {
     #[serde(default)]
     peak_rss_mb: RawCeiling,
     #[serde(default)]
+    instructions_per_candle: RawCeiling,
+    #[serde(default)]
     regression: RawRegression,
     scenario: Option<Spanned<BTreeMap<String, RawLimits>>>,
 }
@@ -200,6 +202,8 @@ struct RawRegression {
     stat: Option<Spanned<Statistic>>,
     warn_pct: Option<Spanned<f64>>,
     fail_pct: Option<Spanned<f64>>,
+    exact_warn_pct: Option<Spanned<f64>>,
+    exact_fail_pct: Option<Spanned<f64>>,
 }
 
 /// A field of the table being checked, else of the base it overrides.
@@ -237,6 +241,11 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
     )?;
     let p95_stage_latency_ms = ceiling(src, &own.p95_stage_latency_ms, &base.p95_stage_latency_ms)?;
     let peak_rss_mb = ceiling(src, &own.peak_rss_mb, &base.peak_rss_mb)?;
+    let instructions_per_candle = ceiling(
+        src,
+        &own.instructions_per_candle,
+        &base.instructions_per_candle,
+    )?;
 
     let (reg, base_reg) = (&own.regression, &base.regression);
     let defaults = Regression::default();
@@ -246,6 +255,18 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
             .unwrap_or(defaults.warn_pct),
         fail_pct: limit(src, pick(&reg.fail_pct, &base_reg.fail_pct), "fail_pct")?
             .unwrap_or(defaults.fail_pct),
+        exact_warn_pct: limit(
+            src,
+            pick(&reg.exact_warn_pct, &base_reg.exact_warn_pct),
+            "exact_warn_pct",
+        )?
+        .unwrap_or(defaults.exact_warn_pct),
+        exact_fail_pct: limit(
+            src,
+            pick(&reg.exact_fail_pct, &base_reg.exact_fail_pct),
+            "exact_fail_pct",
+        )?
+        .unwrap_or(defaults.exact_fail_pct),
     };
     warn_side(
         src,
@@ -262,10 +283,26 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
         false,
         "a change warns before it fails (defaults: `warn_pct` 5, `fail_pct` 15)",
     )?;
+    warn_side(
+        src,
+        Level {
+            key: "exact_warn_pct",
+            value: Some(regression.exact_warn_pct),
+            own: reg.exact_warn_pct.as_ref(),
+        },
+        Level {
+            key: "exact_fail_pct",
+            value: Some(regression.exact_fail_pct),
+            own: reg.exact_fail_pct.as_ref(),
+        },
+        false,
+        "a change warns before it fails (defaults: `exact_warn_pct` 0.5, `exact_fail_pct` 2)",
+    )?;
     Ok(Budget {
         candles_per_sec: floor,
         p95_stage_latency_ms,
         peak_rss_mb,
+        instructions_per_candle,
         regression,
     })
 }
@@ -451,19 +488,21 @@ mod tests {
 
     #[test]
     fn an_override_that_crosses_an_inherited_warn_is_reported_where_it_is_written() {
+        // The line after the shipped file's last one.
+        let line = BUILTIN_DEFAULT.lines().count() + 2;
         let err = parse(&format!(
             "{BUILTIN_DEFAULT}[scenario.big.candles_per_sec]\nfloor = 2000\n"
         ))
         .unwrap_err();
         assert!(
-            err.starts_with("budgets/p.toml:21:9: `scenario.big.candles_per_sec.floor` (2000) must be at most `warn` (900)"),
+            err.starts_with(&format!("budgets/p.toml:{line}:9: `scenario.big.candles_per_sec.floor` (2000) must be at most `warn` (900)")),
             "{err}"
         );
         let err = parse(&format!(
             "{BUILTIN_DEFAULT}[scenario.big.p95_stage_latency_ms]\nwarn = 60\n"
         ))
         .unwrap_err();
-        assert!(err.starts_with("budgets/p.toml:21:8: `scenario.big.p95_stage_latency_ms.warn` (60) must be at most"), "{err}");
+        assert!(err.starts_with(&format!("budgets/p.toml:{line}:8: `scenario.big.p95_stage_latency_ms.warn` (60) must be at most")), "{err}");
     }
 
     #[test]
@@ -484,6 +523,46 @@ mod tests {
                 .regression
                 .warn_pct,
             15.0
+        );
+    }
+
+    #[test]
+    fn instruction_budgets_and_exact_thresholds_are_read_and_checked() {
+        let b = parse(
+            "[instructions_per_candle]\nceiling = 240\nwarn = 230\n\
+             [regression]\nexact_warn_pct = 0.25\nexact_fail_pct = 1\n",
+        )
+        .unwrap()
+        .resolve("x");
+        assert_eq!(
+            b.instructions_per_candle,
+            Ceiling {
+                ceiling: Some(240.0),
+                warn: Some(230.0)
+            }
+        );
+        assert_eq!(
+            (b.regression.exact_warn_pct, b.regression.exact_fail_pct),
+            (0.25, 1.0)
+        );
+        let defaults = parse("").unwrap().resolve("x").regression;
+        assert_eq!(
+            (defaults.exact_warn_pct, defaults.exact_fail_pct),
+            (0.5, 2.0)
+        );
+        let err = parse("[regression]\nexact_warn_pct = 3\n").unwrap_err();
+        assert!(
+            err.starts_with(
+                "budgets/p.toml:2:18: `regression.exact_warn_pct` (3) must be at most `exact_fail_pct` (2)"
+            ),
+            "{err}"
+        );
+        let err = parse("[instructions_per_candle]\nceiling = 200\nwarn = 210\n").unwrap_err();
+        assert!(
+            err.starts_with(
+                "budgets/p.toml:3:8: `instructions_per_candle.warn` (210) must be at most"
+            ),
+            "{err}"
         );
     }
 

@@ -8,6 +8,7 @@
 
 mod budget;
 mod error;
+mod measure;
 mod scenario;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub use budget::{BudgetProfile, BudgetSource};
 pub use error::ConfigError;
+pub use measure::{Measure, DEFAULT_INSTRUCTION_REPEATS, MEASUREMENTS};
 pub use scenario::{
     Scenario, DEFAULT_BUDGET, DEFAULT_REPEATS, DEFAULT_SEED, DEFAULT_SYMBOL, DEFAULT_WARMUP,
 };

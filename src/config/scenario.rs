@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
+use super::measure::{measure, Measure};
 use crate::engine::fingerprint::fnv1a_bytes;
 use crate::engine::settings::EngineSettings;
 
@@ -56,6 +57,8 @@ pub struct Scenario {
     pub timeout_s: Option<f64>,
     /// Every engine setting, validated.
     pub engine: EngineSettings,
+    /// What is measured besides wall time.
+    pub measure: Measure,
     /// The file it came from.
     pub source: PathBuf,
 }
@@ -97,6 +100,8 @@ struct RawScenario {
     budget: Option<Spanned<String>>,
     timeout_s: Option<Spanned<f64>>,
     engine: Option<Spanned<RawEngine>>,
+    measure: Option<Spanned<Vec<Spanned<String>>>>,
+    instruction_repeats: Option<Spanned<i64>>,
     defaults: Option<Spanned<Box<RawScenario>>>,
     scenario: Option<Spanned<Vec<Spanned<RawScenario>>>>,
 }
@@ -122,6 +127,10 @@ impl RawScenario {
             budget: self.budget.or_else(|| defaults.budget.clone()),
             timeout_s: self.timeout_s.or_else(|| defaults.timeout_s.clone()),
             engine,
+            measure: self.measure.or_else(|| defaults.measure.clone()),
+            instruction_repeats: self
+                .instruction_repeats
+                .or_else(|| defaults.instruction_repeats.clone()),
             defaults: None,
             scenario: None,
         }
@@ -145,6 +154,8 @@ impl RawScenario {
             .or_else(|| at("budget", &self.budget))
             .or_else(|| at("timeout_s", &self.timeout_s))
             .or_else(|| at("engine", &self.engine))
+            .or_else(|| at("measure", &self.measure))
+            .or_else(|| at("instruction_repeats", &self.instruction_repeats))
     }
 }
 
@@ -367,6 +378,7 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
         t => t.map(Spanned::into_inner),
     };
     let engine = engine(src, raw.engine.as_ref())?;
+    let measure = measure(src, raw.measure.as_ref(), raw.instruction_repeats.as_ref())?;
     let budget_span = raw.budget.as_ref().map(Spanned::span);
     Ok(Parsed {
         scenario: Scenario {
@@ -382,6 +394,7 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
                 .map_or_else(|| DEFAULT_BUDGET.to_owned(), Spanned::into_inner),
             timeout_s,
             engine,
+            measure,
             source: src.path.to_owned(),
         },
         name_span,
@@ -495,6 +508,7 @@ mod tests {
                 budget: "default".into(),
                 timeout_s: None,
                 engine: EngineSettings::default(),
+                measure: Measure::default(),
                 source: "scenarios/x.toml".into(),
             }
         );
@@ -759,12 +773,60 @@ mod tests {
     }
 
     #[test]
+    fn measure_lists_wall_and_optionally_instructions() {
+        let s = one("candles = 1\nmeasure = ['wall', 'instructions']\ninstruction_repeats = 3\n");
+        assert_eq!(
+            s.measure,
+            Measure {
+                instructions: true,
+                instruction_repeats: 3
+            }
+        );
+        assert_eq!(
+            one("candles = 1\nmeasure = ['wall']\n").measure,
+            Measure::default()
+        );
+        let all = parse(
+            "[defaults]\ncandles = 1\nmeasure = ['wall', 'instructions']\n\
+             [[scenario]]\nname = 'a'\n[[scenario]]\nname = 'b'\nmeasure = ['wall']\n",
+        )
+        .unwrap();
+        assert!(all[0].measure.instructions && !all[1].measure.instructions);
+    }
+
+    #[test]
+    fn a_bad_measure_names_the_value_and_what_is_valid() {
+        let cases = [
+            (
+                "candles = 1\nmeasure = ['wall', 'cycles']\n",
+                "scenarios/x.toml:2:20: `measure` lists \"cycles\", which is no measurement: use \"wall\" and \"instructions\"",
+            ),
+            (
+                "candles = 1\nmeasure = ['wall', 'wall']\n",
+                "scenarios/x.toml:2:20: `measure` lists \"wall\" twice",
+            ),
+            (
+                "candles = 1\nmeasure = ['instructions']\n",
+                "scenarios/x.toml:2:11: `measure` must list \"wall\": wall time is the metric of record and always measured, e.g. measure = [\"wall\", \"instructions\"]",
+            ),
+            (
+                "candles = 1\ninstruction_repeats = 0\n",
+                "scenarios/x.toml:2:23: `instruction_repeats` must be between 1 and 100, got 0",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text).unwrap_err(), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn the_config_digest_changes_with_the_work_and_only_with_the_work() {
         let base = one("candles = 1000\n");
         let digest = base.config_digest();
         assert_eq!(digest.len(), 16);
         assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
-        let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n");
+        let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n\
+                             measure = ['wall', 'instructions']\n");
         assert_eq!(same_work.config_digest(), digest);
         for other in [
             "candles = 1001\n",

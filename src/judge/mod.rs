@@ -77,6 +77,26 @@ pub struct Regression {
     pub warn_pct: f64,
     /// A worsening of at least this many percent fails.
     pub fail_pct: f64,
+    /// For exact metrics (instruction counts), which need no noise test: a worsening of at
+    /// least this many percent warns.
+    #[serde(default = "default_exact_warn_pct")]
+    pub exact_warn_pct: f64,
+    /// For exact metrics: a worsening of at least this many percent fails.
+    #[serde(default = "default_exact_fail_pct")]
+    pub exact_fail_pct: f64,
+}
+
+/// `exact_warn_pct` when a budget sets none.
+pub const DEFAULT_EXACT_WARN_PCT: f64 = 0.5;
+/// `exact_fail_pct` when a budget sets none.
+pub const DEFAULT_EXACT_FAIL_PCT: f64 = 2.0;
+
+fn default_exact_warn_pct() -> f64 {
+    DEFAULT_EXACT_WARN_PCT
+}
+
+fn default_exact_fail_pct() -> f64 {
+    DEFAULT_EXACT_FAIL_PCT
 }
 
 impl Default for Regression {
@@ -85,6 +105,8 @@ impl Default for Regression {
             stat: Statistic::Median,
             warn_pct: 5.0,
             fail_pct: 15.0,
+            exact_warn_pct: DEFAULT_EXACT_WARN_PCT,
+            exact_fail_pct: DEFAULT_EXACT_FAIL_PCT,
         }
     }
 }
@@ -99,6 +121,9 @@ pub struct Budget {
     pub p95_stage_latency_ms: Ceiling,
     /// Ceiling on peak resident memory.
     pub peak_rss_mb: Ceiling,
+    /// Ceiling on instructions per candle (counted under callgrind; travels between machines).
+    #[serde(default)]
+    pub instructions_per_candle: Ceiling,
     /// Regression thresholds for comparisons.
     pub regression: Regression,
 }
@@ -173,7 +198,9 @@ impl Check {
     /// a metric without limits.
     pub fn reason(&self) -> Option<String> {
         let short = match self.metric.as_str() {
-            key @ ("p95_stage_latency_ms" | "peak_rss_mb") => metric_label(key),
+            key @ ("p95_stage_latency_ms" | "peak_rss_mb" | "instructions_per_candle") => {
+                metric_label(key)
+            }
             other => other.rsplit('.').next().unwrap_or(other),
         };
         match (self.verdict, self.value) {
@@ -206,6 +233,7 @@ pub fn metric_label(key: &str) -> &str {
         "candles_per_sec" => "candles/s",
         "p95_stage_latency_ms" => "p95 stage ms",
         "peak_rss_mb" => "peak RSS MiB",
+        "instructions_per_candle" => "instructions/candle",
         other => other,
     }
 }
@@ -236,6 +264,8 @@ pub struct Metrics<'a> {
     pub p95_stage_latency_ms: Option<f64>,
     /// Peak resident memory, if known.
     pub peak_rss_mb: Option<f64>,
+    /// Instructions per candle, if counted.
+    pub instructions_per_candle: Option<f64>,
 }
 
 /// Judges `m` against `budget`. A value equal to a limit passes; an unmeasured metric or one
@@ -259,6 +289,11 @@ pub fn judge(budget: &Budget, m: Metrics) -> Vec<Check> {
             budget.p95_stage_latency_ms,
         ),
         ceiling_check("peak_rss_mb", m.peak_rss_mb, budget.peak_rss_mb),
+        ceiling_check(
+            "instructions_per_candle",
+            m.instructions_per_candle,
+            budget.instructions_per_candle,
+        ),
     ]
 }
 
@@ -318,6 +353,7 @@ pub(crate) fn runbook_budget() -> Budget {
             warn: Some(40.0),
         },
         peak_rss_mb: Ceiling::default(),
+        instructions_per_candle: Ceiling::default(),
         regression: Regression::default(),
     }
 }
@@ -342,6 +378,7 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: latency,
                 peak_rss_mb: rss,
+                instructions_per_candle: None,
             },
         )
         .iter()
@@ -390,7 +427,10 @@ mod tests {
     #[test]
     fn an_unmeasured_metric_or_one_without_limits_is_skipped() {
         let v = verdicts(&runbook(), &[1000.0], None, Some(5000.0));
-        assert_eq!(v, [Verdict::Pass, Verdict::Skip, Verdict::Skip]);
+        assert_eq!(
+            v,
+            [Verdict::Pass, Verdict::Skip, Verdict::Skip, Verdict::Skip]
+        );
     }
 
     #[test]
@@ -402,6 +442,7 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: Some(60.0),
                 peak_rss_mb: None,
+                instructions_per_candle: None,
             },
         );
         assert_eq!(overall(&checks), Verdict::Fail);
@@ -419,6 +460,7 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: Some(45.5),
                 peak_rss_mb: None,
+                instructions_per_candle: None,
             },
         );
         assert_eq!(checks[0].reason().as_deref(), Some("min 812 < floor 833"));
@@ -433,6 +475,7 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: None,
                 peak_rss_mb: None,
+                instructions_per_candle: None,
             },
         );
         assert_eq!(

@@ -3,10 +3,14 @@
 //! while the engine times its stages per batch.
 //!
 //! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
-//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`child`] runs any child process under limits; [`runner`] runs
-//! a measurement in a child process and reads back what it printed.
+//! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`child`] runs
+//! any child process under limits; [`runner`] runs a measurement in a child process and reads
+//! back what it printed. Under callgrind ([`Mode::CallgrindMarks`]) the same runs are marked for
+//! counting instead of timed per stage; [`callgrind`] runs such a child and reads its counts.
 
+pub mod callgrind;
 pub mod child;
+pub mod client_request;
 pub mod runner;
 
 use std::collections::BTreeMap;
@@ -82,6 +86,18 @@ impl BenchSpec {
     }
 }
 
+/// How the measured repeats are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Timed: wall time per run, stage times per batch.
+    #[default]
+    Timed,
+    /// Marked for callgrind (run under `--instr-atstart=no --collect-atstart=no`): instrumentation
+    /// starts after generation and warm-ups, and counting is switched on around each measured
+    /// engine run only, without stage timing. Outside valgrind the marks are no-ops.
+    CallgrindMarks,
+}
+
 /// Where a measurement is, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
@@ -126,9 +142,10 @@ impl From<MeasureError> for crate::error::Error {
     }
 }
 
-/// Runs `spec`: generation, warm-ups, then the timed repeats.
+/// Runs `spec`: generation, warm-ups, then the measured repeats, as `mode` says.
 pub fn measure(
     spec: &BenchSpec,
+    mode: Mode,
     mut progress: impl FnMut(Progress),
 ) -> Result<Samples, MeasureError> {
     progress(Progress::Generating);
@@ -145,13 +162,28 @@ pub fn measure(
     }
     let warmup_s = clock.elapsed().as_secs_f64();
 
-    let mut timings =
-        StageTimings::with_capacity(engine.batches(series.len()) * spec.repeats as usize);
+    let marked = mode == Mode::CallgrindMarks;
+    let timed_batches = if marked {
+        0
+    } else {
+        engine.batches(series.len())
+    };
+    let mut timings = StageTimings::with_capacity(timed_batches * spec.repeats as usize);
     let mut run_seconds = Vec::with_capacity(spec.repeats as usize);
+    if marked {
+        client_request::start_instrumentation();
+    }
     for i in 1..=spec.repeats {
         progress(Progress::Repeat(i, spec.repeats));
         let clock = Instant::now();
-        let outcome = engine.run(&series, Some(&mut timings));
+        let outcome = if marked {
+            client_request::toggle_collect();
+            let outcome = engine.run(&series, None);
+            client_request::toggle_collect();
+            outcome
+        } else {
+            engine.run(&series, Some(&mut timings))
+        };
         run_seconds.push(clock.elapsed().as_secs_f64());
         let outcome = outcome.map_err(MeasureError::Engine)?;
         match &expected {
@@ -223,6 +255,8 @@ impl Samples {
             p95_stage_latency_ms,
             stages,
             peak_rss_mb,
+            instructions: None,
+            instructions_per_candle: None,
             fingerprint: self.outcome.fingerprint(),
             engine: spec.engine,
             environment,
@@ -281,7 +315,7 @@ mod tests {
     #[test]
     fn warmup_runs_are_not_counted() {
         let mut seen = Vec::new();
-        let samples = measure(&spec(2, 3), |p| seen.push(p)).unwrap();
+        let samples = measure(&spec(2, 3), Mode::Timed, |p| seen.push(p)).unwrap();
         assert_eq!(samples.run_seconds.len(), 2);
         let batches = 20_000usize.div_ceil(4096);
         assert_eq!(samples.timings.samples(Stage::Execution).len(), 2 * batches);
@@ -295,9 +329,18 @@ mod tests {
     }
 
     #[test]
+    fn runs_marked_for_callgrind_are_not_timed_per_stage_and_give_the_same_results() {
+        let timed = measure(&spec(2, 1), Mode::Timed, |_| {}).unwrap();
+        let marked = measure(&spec(2, 1), Mode::CallgrindMarks, |_| {}).unwrap();
+        assert_eq!(marked.run_seconds.len(), 2);
+        assert!(marked.timings.samples(Stage::Execution).is_empty());
+        assert_eq!(marked.outcome, timed.outcome);
+    }
+
+    #[test]
     fn throughput_is_candles_over_each_runs_wall_time() {
         let s = spec(3, 0);
-        let mut samples = measure(&s, |_| {}).unwrap();
+        let mut samples = measure(&s, Mode::Timed, |_| {}).unwrap();
         samples.run_seconds = vec![0.01, 0.02, 0.04];
         let m = samples.into_measurement(&s, Environment::detect(), None, "t".into(), 1.0);
         assert_eq!(

@@ -32,11 +32,18 @@ pub enum ChildOutcome {
     Failed(String),
 }
 
-/// The arguments that make `exe` measure `spec`.
+/// The command that makes `exe` measure `spec`.
 fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
+    let mut cmd = Command::new(exe);
+    bench_args(&mut cmd, spec);
+    cmd
+}
+
+/// Adds the `bench` arguments for `spec` to `cmd` (the program, or a wrapper such as valgrind
+/// followed by the program).
+pub(crate) fn bench_args(cmd: &mut Command, spec: &BenchSpec) {
     // Plain numbers and strings: serde_json cannot fail on them (non-finite floats become null).
     let engine = serde_json::to_string(&spec.engine).expect("engine settings serialize");
-    let mut cmd = Command::new(exe);
     cmd.arg("bench")
         .args(["--candles", &spec.candles.to_string()])
         .args(["--seed", &spec.seed.to_string()])
@@ -45,7 +52,6 @@ fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
         .args(["--symbol", &spec.symbol])
         .args(["--engine-json", &engine])
         .arg("--progress");
-    cmd
 }
 
 /// Runs `exe bench` for `spec` (see [`child::run`]: own process group, capped output, killed at
@@ -55,20 +61,31 @@ pub fn run_child(
     exe: &Path,
     spec: &BenchSpec,
     deadline: Option<Deadline>,
+    on_progress: impl FnMut(&str),
+) -> ChildOutcome {
+    run_bench_command(bench_command(exe, spec), deadline, on_progress)
+}
+
+/// Runs `cmd`, a `bench` child made with [`bench_args`] (possibly behind a wrapper such as
+/// valgrind), as [`run_child`] does.
+pub(crate) fn run_bench_command(
+    cmd: Command,
+    deadline: Option<Deadline>,
     mut on_progress: impl FnMut(&str),
 ) -> ChildOutcome {
+    let program = cmd.get_program().to_string_lossy().into_owned();
     let limits = Limits {
         deadline,
         ..Limits::default()
     };
-    let finished = child::run(bench_command(exe, spec), &limits, |line| {
+    let finished = child::run(cmd, &limits, |line| {
         if let Some(progress) = line.strip_prefix(PROGRESS_PREFIX) {
             on_progress(progress);
         }
     });
     let finished = match finished {
         Ok(finished) => finished,
-        Err(e) => return ChildOutcome::Failed(format!("could not run {}: {e}", exe.display())),
+        Err(e) => return ChildOutcome::Failed(format!("could not run {program}: {e}")),
     };
     let messages: Vec<String> = finished
         .stderr_tail

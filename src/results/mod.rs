@@ -49,6 +49,38 @@ pub struct Phases {
     pub measured_s: f64,
 }
 
+/// Instruction counts of the measured engine runs, from callgrind: exact, so every sample of
+/// the same build and work should be the same number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instructions {
+    /// Instructions of one measured run: the sample when they all agree, else their median
+    /// (lower middle), and [`Instructions::agree`] is false.
+    pub per_run: u64,
+    /// Every counted run, in order.
+    pub samples: Vec<u64>,
+}
+
+impl Instructions {
+    /// The counts of `samples`; `None` without any.
+    pub fn of(samples: Vec<u64>) -> Option<Self> {
+        let mut sorted = samples.clone();
+        sorted.sort_unstable();
+        let per_run = *sorted.get((sorted.len().max(1) - 1) / 2)?;
+        Some(Self { per_run, samples })
+    }
+
+    /// Whether every sample is the same count, as it must be for a deterministic build.
+    pub fn agree(&self) -> bool {
+        self.samples.windows(2).all(|w| w[0] == w[1])
+    }
+
+    /// Instructions of one run per candle.
+    pub fn per_candle(&self, candles: u64) -> f64 {
+        self.per_run as f64 / candles.max(1) as f64
+    }
+}
+
 /// One measurement: what `perfsuite bench` prints, and the core of every bench.json. This is
 /// also the interface between `run` and the child process measuring a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -73,6 +105,13 @@ pub struct Measurement {
     pub stages: BTreeMap<String, StageStats>,
     /// Peak resident memory of the measuring process, in MiB.
     pub peak_rss_mb: Option<f64>,
+    /// Instructions per measured engine run, counted under callgrind in a child of its own;
+    /// `None` when not asked for or not measurable (no valgrind).
+    #[serde(default)]
+    pub instructions: Option<Instructions>,
+    /// `instructions.per_run / candles`.
+    #[serde(default)]
+    pub instructions_per_candle: Option<f64>,
     /// What the backtest produced.
     pub fingerprint: Fingerprint,
     /// Every resolved engine setting.
@@ -133,6 +172,9 @@ pub struct SummaryRow {
     pub p95_stage_latency_ms: Option<f64>,
     /// Peak resident memory, in MiB.
     pub peak_rss_mb: Option<f64>,
+    /// Instructions per candle, when counted.
+    #[serde(default)]
+    pub instructions_per_candle: Option<f64>,
     /// The scenario's verdict.
     pub verdict: Verdict,
     /// For anything not `pass`: why, in words.

@@ -18,6 +18,7 @@ pub fn scenario_result(
             candles_per_sec: &measurement.candles_per_sec,
             p95_stage_latency_ms: measurement.p95_stage_latency_ms,
             peak_rss_mb: measurement.peak_rss_mb,
+            instructions_per_candle: measurement.instructions_per_candle,
         },
     );
     ScenarioResult {
@@ -50,6 +51,7 @@ pub fn summary_row(r: &ScenarioResult) -> SummaryRow {
         candles_per_sec_median: Some(m.candles_per_sec.median),
         p95_stage_latency_ms: m.p95_stage_latency_ms,
         peak_rss_mb: m.peak_rss_mb,
+        instructions_per_candle: m.instructions_per_candle,
         verdict: r.verdict,
         reasons: r.budget.checks.iter().filter_map(|c| c.reason()).collect(),
         bench: Some(bench_path(&r.scenario)),
@@ -66,6 +68,7 @@ pub fn error_row(scenario: &Scenario, budget: &Budget, reason: String) -> Summar
         candles_per_sec_median: None,
         p95_stage_latency_ms: None,
         peak_rss_mb: None,
+        instructions_per_candle: None,
         verdict: Verdict::Error,
         reasons: vec![reason],
         bench: None,

@@ -45,6 +45,15 @@ pub struct Environment {
     pub cpu: String,
     pub cores: usize,
     pub memory_mb: u64,
+    pub valgrind: Option<String>,
+}
+
+/// Instruction counts of the measured runs, from callgrind.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Instructions {
+    pub per_run: u64,
+    pub samples: Vec<u64>,
 }
 
 #[derive(Debug, Deserialize)]

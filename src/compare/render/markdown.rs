@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::super::{ChangeVerdict, Comparison, MetricComparison, ScenarioComparison};
 use super::{
-    environment_differences, grouped, headline, method, metric_label, pct, value, verdict,
-    BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NOT_COMPARED,
+    environment_differences, grouped, headline, method, metric_label, nondeterministic, pct, value,
+    verdict, BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NONDETERMINISTIC, NOT_COMPARED,
 };
 
 /// `c` as a pull-request comment.
@@ -34,6 +34,18 @@ pub fn render(c: &Comparison) -> String {
             "> ⚠️ **{}** in {}. The trades or the equity path are not the same as on base, whatever the speed.\n",
             capitalised(BEHAVIOUR_CHANGED),
             changed.join(", ")
+        );
+    }
+    let nondeterministic: Vec<_> = nondeterministic(c)
+        .into_iter()
+        .map(|(scenario, side)| format!("{} (on {side})", code(scenario)))
+        .collect();
+    if !nondeterministic.is_empty() {
+        let _ = writeln!(
+            out,
+            "> ⚠️ **{}** in {}.\n",
+            capitalised(NONDETERMINISTIC),
+            nondeterministic.join(", ")
         );
     }
     let env = environment_differences(c);

@@ -8,7 +8,7 @@ pub mod table;
 use crate::judge::{self, number};
 pub use crate::output::numbers::grouped_number as grouped;
 
-use super::{Comparison, EnvironmentDifference, Metric, MetricComparison, Tally};
+use super::{Comparison, EnvironmentDifference, Metric, MetricComparison, Noise, Tally};
 
 /// Said of a scenario whose fingerprint changed.
 pub const BEHAVIOUR_CHANGED: &str = "results differ: the backtest's output changed";
@@ -51,7 +51,8 @@ pub fn headline(t: &Tally) -> String {
     }
 }
 
-/// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`.
+/// The metric's name in a table: `candles/s median`, `p95 stage ms`, `peak RSS MiB`,
+/// `instructions` (per measured run).
 pub fn metric_label(m: &MetricComparison) -> String {
     match (m.metric, m.stat) {
         (Metric::CandlesPerSec, Some(stat)) => {
@@ -106,6 +107,34 @@ pub fn environment_differences(c: &Comparison) -> Vec<(EnvironmentDifference, St
         .collect()
 }
 
+/// Scenarios whose instruction counts disagree between runs of one side, with the side(s):
+/// `("btc-1m", "head")`. Such counts are never averaged into a verdict.
+pub fn nondeterministic(c: &Comparison) -> Vec<(&str, &'static str)> {
+    let mut out = Vec::new();
+    for s in &c.scenarios {
+        for m in &s.metrics {
+            if let Some(Noise::Exact {
+                base_agree,
+                head_agree,
+            }) = m.noise
+            {
+                let side = match (base_agree, head_agree) {
+                    (true, true) => continue,
+                    (false, true) => "base",
+                    (true, false) => "head",
+                    (false, false) => "base and head",
+                };
+                out.push((s.scenario.as_str(), side));
+            }
+        }
+    }
+    out
+}
+
+/// Said of instruction counts that differ between runs of the same build.
+pub const NONDETERMINISTIC: &str =
+    "instruction counts differ between runs of the same build (nondeterministic; not averaged)";
+
 /// The rule behind the verdicts, in one paragraph, with the thresholds used when every
 /// scenario shares them.
 pub fn method(c: &Comparison) -> String {
@@ -124,11 +153,37 @@ pub fn method(c: &Comparison) -> String {
          Mann-Whitney U test must reject \"no shift\" at alpha {}; with fewer, a change past the threshold is inconclusive \
          (use repeats = {} or more, or perfsuite ab). Memory, one value per run, is inconclusive when the two values' ranges \
          overlap within {} times the spread, else the threshold decides; the p95 stage latency, one value per run with no \
-         measure of its noise, is at most inconclusive. Down is better for latency and memory, up for candles/s.",
+         measure of its noise, is at most inconclusive.{} Down is better for latency and memory, up for candles/s.",
         super::decision::MIN_RANK_SAMPLES,
         super::decision::ALPHA,
         super::decision::MIN_RANK_SAMPLES,
         number(super::decision::SPREAD_FACTOR),
+        exact_method(c),
+    )
+}
+
+/// The exact rule in a sentence, when a scenario compared instruction counts.
+fn exact_method(c: &Comparison) -> String {
+    let counted = c
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.metrics)
+        .any(|m| m.metric == Metric::Instructions);
+    if !counted {
+        return String::new();
+    }
+    let thresholds = match c.scenarios.first().map(|s| s.thresholds) {
+        Some(t) if c.scenarios.iter().all(|s| s.thresholds == t) => format!(
+            " (warn at {}%, fail at {}%)",
+            number(t.exact_warn_pct),
+            number(t.exact_fail_pct)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        " Instruction counts are exact: a change past `exact_warn_pct` or `exact_fail_pct`{thresholds} is called \
+         without a noise test, as long as the counted runs of each side agree; counts that disagree are reported \
+         as nondeterministic and never averaged. Fewer instructions are better."
     )
 }
 

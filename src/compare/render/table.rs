@@ -5,8 +5,8 @@ use comfy_table::{Cell, Table};
 
 use super::super::{ChangeVerdict, Comparison};
 use super::{
-    environment_differences, grouped, headline, metric_label, pct, value, verdict,
-    BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NOT_COMPARED,
+    environment_differences, grouped, headline, metric_label, nondeterministic, pct, value,
+    verdict, BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NONDETERMINISTIC, NOT_COMPARED,
 };
 use crate::output::table::{finish_table, new_table, number_cell, verdict_cell, Tone};
 
@@ -52,6 +52,15 @@ pub fn render(c: &Comparison, width: usize) -> String {
                 ),
                 3,
             ));
+        }
+    }
+
+    let nondeterministic = nondeterministic(c);
+    if !nondeterministic.is_empty() {
+        out.push(String::new());
+        out.extend(wrap(&format!("!! {}:", NONDETERMINISTIC.to_uppercase()), 0));
+        for (scenario, side) in nondeterministic {
+            out.push(format!("   {scenario}: on {side}"));
         }
     }
 

@@ -21,20 +21,38 @@ pub fn render(summary: &Summary) -> String {
     if summary.interrupted {
         out.push_str("> **Interrupted**: not every scenario ran.\n\n");
     }
+    // Instructions get a column only in a run that counted them.
+    let counted = summary
+        .scenarios
+        .iter()
+        .any(|r| r.instructions_per_candle.is_some());
+    let (head, rule) = if counted {
+        (
+            format!(" {} |", metric_label("instructions_per_candle")),
+            "--:|",
+        )
+    } else {
+        (String::new(), "")
+    };
     let cps = metric_label("candles_per_sec");
     out.push_str(&format!(
-        "| scenario | candles | {cps} judged | {cps} median | {} | {} | verdict | reason |\n",
+        "| scenario | candles | {cps} judged | {cps} median | {} | {} |{head} verdict | reason |\n",
         metric_label("p95_stage_latency_ms"),
         metric_label("peak_rss_mb"),
     ));
-    out.push_str("|---|--:|--:|--:|--:|--:|---|---|\n");
+    out.push_str(&format!("|---|--:|--:|--:|--:|--:|{rule}---|---|\n"));
     for row in &summary.scenarios {
         let judged = row.candles_per_sec.map_or_else(
             || "-".to_owned(),
             |v| format!("{} {}", si(v), row.judged_stat),
         );
+        let instructions = if counted {
+            format!(" {} |", fixed(row.instructions_per_candle, 2))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} |{instructions} {} | {} |\n",
             row.scenario,
             grouped(row.candles),
             judged,
@@ -56,5 +74,22 @@ mod tests {
     #[test]
     fn markdown_of_every_verdict() {
         insta::assert_snapshot!(super::render(&summary()));
+    }
+
+    #[test]
+    fn instructions_get_a_column_only_when_counted() {
+        let mut s = summary();
+        assert!(!super::render(&s).contains("instructions/candle"));
+        s.scenarios[0].instructions_per_candle = Some(204.839_337);
+        let text = super::render(&s);
+        assert!(
+            text.contains("| peak RSS MiB | instructions/candle | verdict |"),
+            "{text}"
+        );
+        assert!(text.contains("| 204.84 | ✅ pass |"), "{text}");
+        assert!(
+            text.contains("| - | ❌ fail |"),
+            "uncounted rows show a dash: {text}"
+        );
     }
 }

@@ -68,6 +68,7 @@ pub(crate) mod fixtures {
             candles_per_sec_median: cps.map(|c| c.1),
             p95_stage_latency_ms: latency,
             peak_rss_mb: cps.map(|_| 12.5 + candles as f64 * 48e-6),
+            instructions_per_candle: None,
             verdict,
             reasons: reasons.iter().map(|r| r.to_string()).collect(),
             bench: cps.map(|_| format!("{scenario}/bench.json")),

@@ -22,16 +22,25 @@ pub fn tone(v: Verdict) -> Tone {
 /// row's judged statistic is named in its own cell: scenarios may judge different ones.
 pub fn render(summary: &Summary, width: usize) -> String {
     let cps = metric_label("candles_per_sec");
+    // Instructions get a column only in a run that counted them.
+    let counted = summary
+        .scenarios
+        .iter()
+        .any(|r| r.instructions_per_candle.is_some());
     let mut table = new_table(width);
-    table.set_header([
+    let mut header = vec![
         "scenario".to_owned(),
         "candles".to_owned(),
         format!("{cps} judged"),
         format!("{cps} median"),
         metric_label("p95_stage_latency_ms").to_owned(),
         metric_label("peak_rss_mb").to_owned(),
-        "verdict".to_owned(),
-    ]);
+    ];
+    if counted {
+        header.push(metric_label("instructions_per_candle").to_owned());
+    }
+    header.push("verdict".to_owned());
+    table.set_header(header);
     for row in &summary.scenarios {
         let judged = row.candles_per_sec.map_or_else(
             || "-".to_owned(),
@@ -43,15 +52,19 @@ pub fn render(summary: &Summary, width: usize) -> String {
         let verdict = std::iter::once(row.verdict.name().to_owned())
             .chain(row.reasons.iter().cloned())
             .collect::<Vec<_>>();
-        table.add_row(vec![
+        let mut cells = vec![
             Cell::new(&row.scenario),
             number_cell(count(row.candles)),
             number_cell(judged),
             number_cell(median),
             number_cell(fixed(row.p95_stage_latency_ms, 3)),
             number_cell(fixed(row.peak_rss_mb, 1)),
-            verdict_cell(&verdict.join("\n"), tone(row.verdict)),
-        ]);
+        ];
+        if counted {
+            cells.push(number_cell(fixed(row.instructions_per_candle, 2)));
+        }
+        cells.push(verdict_cell(&verdict.join("\n"), tone(row.verdict)));
+        table.add_row(cells);
     }
     let mut out = finish_table(table);
     out.push_str(&headline(&summary.counts));
