@@ -2,6 +2,9 @@
 //! other build (A, the base) and on this one (B, the head), A B A B ..., each repeat in a child
 //! process of its own, so both builds see the same machine state. The other build only needs to
 //! speak the `bench` interface (see `runner`), so a build from an older commit can serve.
+//! Scenarios that count instructions are then counted on each build, one after the other: counts
+//! do not depend on the machine's state, so they need no interleaving. A base build too old to
+//! mark its runs for callgrind leaves its count null, with a warning.
 
 use std::time::Instant;
 
