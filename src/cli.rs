@@ -99,9 +99,9 @@ pub struct CompletionsArgs {
 /// `perfsuite bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Candles to generate and backtest.
-    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    pub candles: u64,
+    /// Candles to generate and backtest [default: 200000; with --data, every row].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub candles: Option<u64>,
     /// Seed of the candle generator.
     #[arg(long, default_value_t = 1337)]
     pub seed: u64,
@@ -118,6 +118,15 @@ pub struct BenchArgs {
     /// Internal: how `run` passes a scenario's engine to its child.
     #[arg(long, value_name = "JSON", hide = true)]
     pub engine_json: Option<String>,
+    /// Backtest the candles of this CSV file (Binance klines or a generic OHLCV CSV) instead
+    /// of generated ones; with --candles, only its first N rows.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Run an external engine instead of the built-in one, as a JSON object
+    /// `{"argv": ["python3", "bench.py"], "dir": "FOLDER"}` (what `run` passes for a scenario's
+    /// `engine.command`).
+    #[arg(long, value_name = "JSON")]
+    pub engine_command: Option<String>,
     /// Report progress as `perfsuite-progress:` lines on stderr. Internal: `run`'s child.
     #[arg(long, hide = true)]
     pub progress: bool,
@@ -233,9 +242,13 @@ pub struct CompareArgs {
 /// `perfsuite ab`.
 #[derive(Debug, Args)]
 pub struct AbArgs {
-    /// The other perfsuite binary, run as A (the base).
+    /// The other perfsuite binary, run as A (the base) for scenarios on the built-in engine.
     #[arg(long, value_name = "BINARY")]
-    pub base: PathBuf,
+    pub base: Option<PathBuf>,
+    /// The base checkout, for scenarios with an external engine (`engine.command`): A runs the
+    /// command in the scenario's folder inside this checkout, B in this one.
+    #[arg(long, value_name = "DIR")]
+    pub base_dir: Option<PathBuf>,
     /// Scenarios and budgets.
     #[command(flatten)]
     pub suite: SuiteArgs,

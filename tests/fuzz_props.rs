@@ -181,7 +181,8 @@ fn load_checked(scenario: &Path, budgets: &Path, files: &[&Path]) -> Result<(), 
                     "a path-like name passed validation: {name:?}"
                 );
                 prop_assert!(name.chars().all(|c| !c.is_control()));
-                prop_assert!((1..=100_000_000).contains(&s.candles));
+                prop_assert!(s.candles.is_none_or(|n| (1..=100_000_000).contains(&n)));
+                prop_assert!(s.candles.is_some() || s.data.is_some());
                 prop_assert!(s.repeats >= 1);
                 prop_assert!(s.timeout_s.is_none_or(|t| t.is_finite() && t > 0.0));
                 prop_assert!(s.engine.validate().is_ok());

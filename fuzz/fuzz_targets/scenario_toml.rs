@@ -30,7 +30,8 @@ fuzz_target!(|data: &[u8]| {
             for s in &suite.scenarios {
                 assert!(!s.name.is_empty() && !s.name.contains(['/', '\\']) && !s.name.contains(".."));
                 assert!(!s.name.starts_with('.') && !s.name.chars().any(char::is_control));
-                assert!((1..=100_000_000).contains(&s.candles) && s.repeats >= 1);
+                assert!(s.candles.is_none_or(|n| (1..=100_000_000).contains(&n)) && s.repeats >= 1);
+                assert!(s.candles.is_some() || s.data.is_some());
                 assert!(s.timeout_s.is_none_or(|t| t.is_finite() && t > 0.0));
                 assert!(s.engine.validate().is_ok());
                 let _ = suite.budget_for(s);

@@ -5,7 +5,12 @@
 //! Scenarios that count instructions are then counted on each build, one after the other: counts
 //! do not depend on the machine's state, so they need no interleaving. A base build too old to
 //! mark its runs for callgrind leaves its count null, with a warning.
+//!
+//! A scenario with an external engine (`engine.command`) compares the command on two checkouts
+//! instead: both sides are measured by this perfsuite, A running the command in the scenario's
+//! folder inside `--base-dir`, B in the scenario's own folder (see `ab_sides`).
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::AbArgs;
@@ -14,12 +19,14 @@ use crate::commands::emit::scenario_files;
 use crate::commands::run::{count_every_scenario, current_exe, write_result_set};
 use crate::commands::select_scenarios;
 use crate::compare::ResultSet;
+use crate::config::Scenario;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
+use crate::external::ExternalCommand;
 use crate::interrupt;
-use crate::measure::bench_spec;
 use crate::measure::callgrind::Counter;
 use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
+use crate::measure::{bench_spec, BenchSpec};
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
 use crate::results::folder::Lock;
@@ -32,13 +39,11 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     if args.instructions {
         count_every_scenario(&mut selection);
     }
-    if !args.base.is_file() {
-        return Err(Error::Input(format!(
-            "--base {}: no such binary",
-            args.base.display()
-        )));
-    }
-    let sides = [args.base.clone(), current_exe()?];
+    let head = current_exe()?;
+    let sides: Vec<[(PathBuf, BenchSpec); 2]> = selection
+        .scenarios()
+        .map(|scenario| ab_sides(&args, &head, scenario))
+        .collect::<Result<_, _>>()?;
     // Taken before measuring, so a second run into the same folder is refused up front.
     let lock = Lock::acquire(&args.output.out)?;
     interrupt::install();
@@ -48,28 +53,25 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let mut results: [Vec<ScenarioResult>; 2] = Default::default();
     let mut errors: [Vec<SummaryRow>; 2] = Default::default();
     let mut counter = Counter::default();
-    for (i, scenario) in selection.scenarios().enumerate() {
+    for (i, (scenario, sides)) in selection.scenarios().zip(&sides).enumerate() {
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
-        let spec = crate::measure::BenchSpec {
-            repeats: 1,
-            ..bench_spec(scenario)
-        };
         let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
-        match interleave(&sides, &spec, scenario.repeats, deadline, &progress) {
+        match interleave(sides, scenario.repeats, deadline, &progress) {
             Ok(runs) => {
                 for (side, runs) in runs.into_iter().enumerate() {
                     let mut combined = combine(runs).map_err(|e| {
                         Error::Measure(format!("scenario `{}`: {e}", scenario.name))
                     })?;
-                    if scenario.measure.instructions {
+                    if scenario.measure.instructions && scenario.command.is_none() {
                         let label = ["A (base)", "B (head)"][side];
                         let runs = scenario.measure.instruction_repeats;
+                        let (exe, spec) = &sides[side];
                         counter.add(
                             &scenario.name,
                             &mut combined,
-                            &sides[side],
-                            (&spec, runs),
+                            exe,
+                            (spec, runs),
                             deadline,
                             |status| progress.show(&format!("{label} {status}")),
                         );
@@ -143,23 +145,106 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     })
 }
 
+/// What A and B run for `scenario`, one repeat each time: on the built-in engine, the
+/// `--base` binary and this one; on an external engine, this binary both times, A with the
+/// command's folder moved into `--base-dir`. The data file, if any, is the same for both, so
+/// the results stay comparable. Every missing piece is an input error, before anything runs.
+fn ab_sides(
+    args: &AbArgs,
+    head: &Path,
+    scenario: &Scenario,
+) -> Result<[(PathBuf, BenchSpec); 2], Error> {
+    let spec = BenchSpec {
+        repeats: 1,
+        ..bench_spec(scenario)
+    };
+    let Some(command) = &spec.command else {
+        let Some(base) = &args.base else {
+            return Err(Error::Input(format!(
+                "scenario `{}` runs the built-in engine: give --base, the other perfsuite build",
+                scenario.name
+            )));
+        };
+        if !base.is_file() {
+            return Err(Error::Input(format!(
+                "--base {}: no such binary",
+                base.display()
+            )));
+        }
+        return Ok([(base.clone(), spec.clone()), (head.to_owned(), spec)]);
+    };
+    let Some(base_dir) = &args.base_dir else {
+        return Err(Error::Input(format!(
+            "scenario `{}` runs an external engine (`{}`): give --base-dir, the base checkout \
+             in which A runs it",
+            scenario.name,
+            command.display()
+        )));
+    };
+    let relative = if command.dir.is_absolute() {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
+        command
+            .dir
+            .strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .map_err(|_| {
+                Error::Input(format!(
+                "scenario `{}`: its folder {} is outside the current folder, so it has no place \
+                 in --base-dir",
+                scenario.name,
+                command.dir.display()
+            ))
+            })?
+    } else {
+        command.dir.clone()
+    };
+    let base_command = ExternalCommand {
+        argv: command.argv.clone(),
+        dir: base_dir.join(relative),
+    };
+    if !base_command.dir.is_dir() {
+        return Err(Error::Input(format!(
+            "--base-dir: scenario `{}` runs its command in {}, which is no folder",
+            scenario.name,
+            base_command.dir.display()
+        )));
+    }
+    base_command
+        .locate()
+        .map_err(|why| Error::Input(format!("--base-dir: scenario `{}`: {why}", scenario.name)))?;
+    let base_spec = BenchSpec {
+        command: Some(base_command),
+        data: spec
+            .data
+            .as_deref()
+            .map(std::path::absolute)
+            .transpose()
+            .map_err(|e| Error::Input(format!("scenario `{}`: {e}", scenario.name)))?,
+        ..spec.clone()
+    };
+    Ok([(head.to_owned(), base_spec), (head.to_owned(), spec)])
+}
+
 /// Runs `repeats` rounds of one repeat on each side, A then B; returns each side's runs.
 fn interleave(
-    sides: &[std::path::PathBuf; 2],
-    spec: &crate::measure::BenchSpec,
+    sides: &[(PathBuf, BenchSpec); 2],
     repeats: u32,
     deadline: Option<Deadline>,
     progress: &ProgressLine,
 ) -> Result<[Vec<Measurement>; 2], String> {
     let mut runs: [Vec<Measurement>; 2] = Default::default();
     for round in 1..=repeats {
-        for (side, exe) in sides.iter().enumerate() {
+        for (side, (exe, spec)) in sides.iter().enumerate() {
             let label = ["A (base)", "B (head)"][side];
             progress.show(&format!("round {round}/{repeats} {label}"));
             match run_child(exe, spec, deadline, |_| {}) {
                 ChildOutcome::Measured(m) => runs[side].push(*m),
                 ChildOutcome::Failed(reason) => {
-                    return Err(format!("{label} {}: {reason}", exe.display()))
+                    let what = spec.command.as_ref().map_or_else(
+                        || exe.display().to_string(),
+                        |c| format!("`{}` in {}", c.display(), c.dir.display()),
+                    );
+                    return Err(format!("{label} {what}: {reason}"));
                 }
             }
         }

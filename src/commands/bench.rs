@@ -9,12 +9,14 @@ use crate::cli::BenchArgs;
 use crate::engine::settings::EngineSettings;
 use crate::environment::{now_rfc3339, peak_rss_mb, Environment};
 use crate::error::{Error, EXIT_OK};
+use crate::external::{self, ExternalCommand};
 use crate::measure::callgrind::{self, CountError};
 use crate::measure::runner::PROGRESS_PREFIX;
 use crate::measure::{
-    measure, BenchSpec, Mode, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
+    measure, BenchSpec, MeasureError, Mode, Progress, BYTES_PER_CANDLE, BYTES_PER_TIMED_BATCH,
     PROCESS_OVERHEAD_BYTES,
 };
+use crate::results::Measurement;
 
 /// Environment variable that makes a `bench --progress` child fail on purpose, for testing
 /// crash containment: `panic:SYMBOL`, `abort:SYMBOL` or `hang:SYMBOL`.
@@ -25,6 +27,9 @@ pub const FAULT_VAR: &str = "PERFSUITE_INJECT_FAULT";
 /// wrong (a limit the cgroup does not show). A measurement estimated to need more is refused
 /// before it starts (exit 3 for `bench`, an `error` row in `run`).
 pub const MEMORY_LIMIT_VAR: &str = "PERFSUITE_MEMORY_LIMIT_MB";
+
+/// Candles generated when neither `--candles` nor `--data` is given (the runbook's default).
+pub const DEFAULT_CANDLES: u64 = 200_000;
 
 /// Runs the command; the JSON goes to stdout.
 pub fn bench(args: BenchArgs) -> Result<u8, Error> {
@@ -38,38 +43,48 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     if args.symbol.trim().is_empty() {
         return Err(Error::Input("--symbol must not be empty".to_owned()));
     }
+    let command: Option<ExternalCommand> = match &args.engine_command {
+        Some(json) => Some(
+            serde_json::from_str(json)
+                .map_err(|e| Error::Input(format!("--engine-command: {e}")))?,
+        ),
+        None => None,
+    };
     let spec = BenchSpec {
-        candles: args.candles,
+        candles: args
+            .candles
+            .or(args.data.is_none().then_some(DEFAULT_CANDLES)),
         seed: args.seed,
         symbol: args.symbol,
         repeats: args.repeats,
         warmup: args.warmup,
         engine,
+        data: args.data,
+        command,
     };
-    check_memory(&spec)?;
+    if let (Some(n), None) = (spec.candles, &spec.command) {
+        check_memory(&spec, n)?;
+    }
     if args.progress {
         inject_fault(&spec.symbol);
     }
-    let started_at = now_rfc3339();
-    let clock = Instant::now();
     let mode = if args.callgrind_marks {
         Mode::CallgrindMarks
     } else {
         Mode::Timed
     };
-    let samples = measure(&spec, mode, |p| {
+    let report = |p| {
         if args.progress {
             eprintln!("{PROGRESS_PREFIX}{}", describe(p));
         }
-    })?;
-    let mut measurement = samples.into_measurement(
-        &spec,
-        Environment::detect(),
-        peak_rss_mb(),
-        started_at,
-        clock.elapsed().as_secs_f64(),
-    );
-    if args.instructions {
+    };
+    let mut measurement = match &spec.command {
+        Some(command) => external::measure(&spec, command, report).map_err(Error::Measure)?,
+        None => builtin(&spec, mode, report)?,
+    };
+    if args.instructions && spec.command.is_some() {
+        eprintln!("warning: instructions are counted for the built-in engine only");
+    } else if args.instructions {
         let exe = crate::commands::run::current_exe()?;
         let counted = callgrind::count(&exe, &spec, 1, None, |status| {
             if args.progress {
@@ -87,15 +102,36 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     Ok(EXIT_OK)
 }
 
+/// Measures `spec` on the built-in engine. A data file that cannot be read is invalid input.
+fn builtin(
+    spec: &BenchSpec,
+    mode: Mode,
+    progress: impl FnMut(Progress),
+) -> Result<Measurement, Error> {
+    let started_at = now_rfc3339();
+    let clock = Instant::now();
+    let samples = measure(spec, mode, progress).map_err(|e| match e {
+        MeasureError::Data(e) => Error::Input(e.to_string()),
+        e => e.into(),
+    })?;
+    Ok(samples.into_measurement(
+        spec,
+        Environment::detect(),
+        peak_rss_mb(),
+        started_at,
+        clock.elapsed().as_secs_f64(),
+    ))
+}
+
 /// Refuses a measurement that would need more memory than the machine has available, before
 /// anything is allocated: the alternative is an allocation failure (an abort) or the OOM killer
 /// halfway through, which tells the user nothing. A figure of 0 from the platform means
 /// "unknown", and then nothing is refused.
-fn check_memory(spec: &BenchSpec) -> Result<(), Error> {
+fn check_memory(spec: &BenchSpec, candles: u64) -> Result<(), Error> {
     let Some((available, source)) = available_memory()? else {
         return Ok(());
     };
-    let needed = spec.memory_needed();
+    let needed = spec.memory_needed(candles);
     if needed <= available {
         return Ok(());
     }
@@ -104,7 +140,7 @@ fn check_memory(spec: &BenchSpec) -> Result<(), Error> {
         "{} candles \u{d7} {} repeats need about {} MiB of memory ({} bytes a candle, {} bytes a \
          timed batch, {} MiB for the process), but only {} MiB is available ({source}): use fewer \
          candles or repeats, a larger `batch_size`, or a machine with more memory",
-        spec.candles,
+        candles,
         spec.repeats,
         mib(needed),
         BYTES_PER_CANDLE,

@@ -35,7 +35,7 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             .map_or_else(String::new, |f| format!(" ({}≥{f})", b.stat.name()));
         table.add_row(vec![
             s.name.clone(),
-            count(s.candles),
+            s.candles.map_or_else(|| "all rows".to_owned(), count),
             s.repeats.to_string(),
             s.warmup.to_string(),
             s.seed.to_string(),

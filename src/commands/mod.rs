@@ -62,9 +62,12 @@ pub fn select_scenarios(args: &SuiteArgs) -> Result<Selection, Error> {
     Ok(Selection { suite, chosen })
 }
 
-/// A scenario's work, for balancing shards: candles times runs.
+/// A scenario's work, for balancing shards: candles times runs. A data file without a count
+/// is weighed by its size, at about 100 bytes a row.
 fn work(s: &Scenario) -> u64 {
+    let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |m| m.len() / 100);
     s.candles
+        .unwrap_or_else(|| s.data.as_deref().map_or(0, size))
         .saturating_mul(u64::from(s.repeats) + u64::from(s.warmup))
 }
 

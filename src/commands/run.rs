@@ -34,7 +34,11 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     let summary = run_suite(&selection, &args.output, |scenario, deadline, progress| {
         let spec = bench_spec(scenario);
         let mut outcome = run_repeats(&exe, &spec, deadline, |status| progress.show(status));
-        if let (ChildOutcome::Measured(m), true) = (&mut outcome, scenario.measure.instructions) {
+        if let (ChildOutcome::Measured(m), true, None) = (
+            &mut outcome,
+            scenario.measure.instructions,
+            &scenario.command,
+        ) {
             let runs = scenario.measure.instruction_repeats;
             counter.add(&scenario.name, m, &exe, (&spec, runs), deadline, |status| {
                 progress.show(status)

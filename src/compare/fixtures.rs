@@ -56,11 +56,11 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             peak_rss_mb: Some(200.0),
             instructions: None,
             instructions_per_candle: None,
-            fingerprint: Fingerprint {
+            fingerprint: Some(Fingerprint {
                 trades: 42,
                 final_equity: 1_012_345.5,
                 digest: "9e3779b97f4a7c15".into(),
-            },
+            }),
             engine: EngineSettings::default(),
             environment: environment(),
             started_at: "2024-01-01T00:00:00Z".into(),
@@ -70,6 +70,8 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
                 warmup_s: 0.2,
                 measured_s: 1.2,
             },
+            data: None,
+            external: None,
         },
         config_digest: format!("{name}-c0ffee"),
         budget: BudgetReport {
@@ -121,11 +123,11 @@ pub fn pull_request() -> super::Comparison {
     head[0].measurement.p95_stage_latency_ms = Some(26.25);
     head[0].budget.resolved.candles_per_sec.floor = Some(700.0);
     head[0].budget.resolved.regression.warn_pct = 8.0;
-    head[1].measurement.fingerprint = crate::engine::fingerprint::Fingerprint {
+    head[1].measurement.fingerprint = Some(crate::engine::fingerprint::Fingerprint {
         trades: 40,
         final_equity: 1_009_876.25,
         digest: "5bd1e9955bd1e995".into(),
-    };
+    });
     head[1].measurement.p95_stage_latency_ms = Some(18.0);
     head[1].measurement.peak_rss_mb = None;
     head[2].config_digest = "sol-1m-beef".into();

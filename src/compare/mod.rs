@@ -335,10 +335,13 @@ fn compare_scenario(base: &ScenarioResult, head: &ScenarioResult) -> ScenarioCom
             base: base.config_digest.clone(),
             head: head.config_digest.clone(),
         }),
-        behaviour_changed: (same_work && bf.digest != hf.digest).then(|| Change {
-            base: bf.clone(),
-            head: hf.clone(),
-        }),
+        behaviour_changed: match (bf, hf) {
+            (Some(bf), Some(hf)) if same_work && bf.digest != hf.digest => Some(Change {
+                base: bf.clone(),
+                head: hf.clone(),
+            }),
+            _ => None,
+        },
         environment: environment_differences(
             &base.measurement.environment,
             &head.measurement.environment,

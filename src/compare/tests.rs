@@ -49,8 +49,9 @@ fn a_head_made_25_percent_slower_on_every_sample_fails() {
 fn a_hand_edited_fingerprint_is_a_behaviour_change_even_when_speed_is_fine() {
     let samples = noisy(7, 0, 3);
     let mut head = result("btc", &samples);
-    head.measurement.fingerprint.digest = "0000000000000bad".into();
-    head.measurement.fingerprint.trades = 41;
+    let fingerprint = head.measurement.fingerprint.as_mut().unwrap();
+    fingerprint.digest = "0000000000000bad".into();
+    fingerprint.trades = 41;
     let c = compare(
         &set("base", [result("btc", &samples)]),
         &set("head", [head]),
@@ -161,7 +162,7 @@ fn a_changed_config_digest_is_not_compared() {
     let base = noisy(7, 0, 3);
     let mut head = result("btc", &scaled(&base, 0.5));
     head.config_digest = "other-work".into();
-    head.measurement.fingerprint.digest = "0000000000000bad".into();
+    head.measurement.fingerprint.as_mut().unwrap().digest = "0000000000000bad".into();
     let c = compare(&set("base", [result("btc", &base)]), &set("head", [head]));
     let s = only(&c);
     assert!(!s.compared());

@@ -8,6 +8,7 @@
 
 mod budget;
 mod error;
+mod inputs;
 mod measure;
 mod scenario;
 
@@ -439,10 +440,11 @@ mod tests {
         assert_eq!(
             summary,
             [
-                ("btc-5m", 5_000_000, 3, "BTCUSDT"),
-                ("eth-200k", 200_000, 3, "ETHUSDT"),
-                ("runbook-default", 200_000, 3, "BTCUSDT"),
-                ("runbook-smoke", 50_000, 2, "BTCUSDT"),
+                ("btc-5m", Some(5_000_000), 3, "BTCUSDT"),
+                ("btc-sample-data", None, 3, "BTCUSDT"),
+                ("eth-200k", Some(200_000), 3, "ETHUSDT"),
+                ("runbook-default", Some(200_000), 3, "BTCUSDT"),
+                ("runbook-smoke", Some(50_000), 2, "BTCUSDT"),
             ]
         );
         assert!(suite

@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
+use super::inputs;
 use super::measure::{measure, Measure};
 use crate::engine::fingerprint::fnv1a_bytes;
 use crate::engine::settings::EngineSettings;
+use crate::external::ExternalCommand;
 
 /// Seed of the candle generator when a scenario sets none.
 pub const DEFAULT_SEED: u64 = 1337;
@@ -41,8 +43,8 @@ pub struct Scenario {
     pub name: String,
     /// What the scenario is for.
     pub description: Option<String>,
-    /// Candles per run.
-    pub candles: u64,
+    /// Candles per run. `None` only with `data`: every row of the file.
+    pub candles: Option<u64>,
     /// Seed of the candle generator.
     pub seed: u64,
     /// Measured repeats, at least 1.
@@ -57,6 +59,11 @@ pub struct Scenario {
     pub timeout_s: Option<f64>,
     /// Every engine setting, validated.
     pub engine: EngineSettings,
+    /// A candle file to backtest instead of generated candles, resolved against the scenario
+    /// file's folder.
+    pub data: Option<PathBuf>,
+    /// An external backtester run instead of the built-in engine.
+    pub command: Option<ExternalCommand>,
     /// What is measured besides wall time.
     pub measure: Measure,
     /// The file it came from.
@@ -65,11 +72,18 @@ pub struct Scenario {
 
 impl Scenario {
     /// 16 hex digits identifying the work the scenario does: FNV-1a over the JSON of candles,
-    /// seed, symbol and engine settings. Repeats, warm-up, budget, time limit and description
-    /// change how the work is measured or judged, not the work, so they are left out.
-    pub fn config_digest(&self) -> String {
+    /// seed, symbol, engine settings and, where set, the external command line and the digest
+    /// of the candles read from `data` (`data_digest`, known once the file is read). Repeats,
+    /// warm-up, budget, time limit and description change how the work is measured or judged,
+    /// not the work, so they are left out.
+    pub fn config_digest(&self, data_digest: Option<&str>) -> String {
         let work = (self.candles, self.seed, &self.symbol, &self.engine);
-        let json = serde_json::to_vec(&work).expect("plain numbers and strings serialize");
+        let mut json = serde_json::to_vec(&work).expect("plain numbers and strings serialize");
+        if data_digest.is_some() || self.command.is_some() {
+            let argv = self.command.as_ref().map(|c| &c.argv);
+            let inputs = serde_json::to_vec(&(data_digest, argv)).expect("strings serialize");
+            json.extend_from_slice(&inputs);
+        }
         format!("{:016x}", fnv1a_bytes(&json))
     }
 }
@@ -99,6 +113,7 @@ struct RawScenario {
     symbol: Option<Spanned<String>>,
     budget: Option<Spanned<String>>,
     timeout_s: Option<Spanned<f64>>,
+    data: Option<Spanned<String>>,
     engine: Option<Spanned<RawEngine>>,
     measure: Option<Spanned<Vec<Spanned<String>>>>,
     instruction_repeats: Option<Spanned<i64>>,
@@ -126,6 +141,7 @@ impl RawScenario {
             symbol: self.symbol.or_else(|| defaults.symbol.clone()),
             budget: self.budget.or_else(|| defaults.budget.clone()),
             timeout_s: self.timeout_s.or_else(|| defaults.timeout_s.clone()),
+            data: self.data.or_else(|| defaults.data.clone()),
             engine,
             measure: self.measure.or_else(|| defaults.measure.clone()),
             instruction_repeats: self
@@ -153,6 +169,7 @@ impl RawScenario {
             .or_else(|| at("symbol", &self.symbol))
             .or_else(|| at("budget", &self.budget))
             .or_else(|| at("timeout_s", &self.timeout_s))
+            .or_else(|| at("data", &self.data))
             .or_else(|| at("engine", &self.engine))
             .or_else(|| at("measure", &self.measure))
             .or_else(|| at("instruction_repeats", &self.instruction_repeats))
@@ -169,13 +186,25 @@ macro_rules! raw_engine {
         #[derive(Debug, Default, Clone, Deserialize)]
         #[serde(deny_unknown_fields)]
         struct RawEngine {
+            command: Option<Spanned<Vec<Spanned<String>>>>,
             $($key: Option<Spanned<$raw>>,)*
         }
 
         impl RawEngine {
             /// These keys, with the ones missing taken from `shared`.
             fn or(self, shared: &RawEngine) -> RawEngine {
-                RawEngine { $($key: self.$key.or_else(|| shared.$key.clone()),)* }
+                RawEngine {
+                    command: self.command.or_else(|| shared.command.clone()),
+                    $($key: self.$key.or_else(|| shared.$key.clone()),)*
+                }
+            }
+
+            /// The first setting of the built-in engine set here, with its span.
+            fn first_builtin_key(&self) -> Option<(&'static str, Range<usize>)> {
+                $(if let Some(v) = &self.$key {
+                    return Some((stringify!($key), v.span()));
+                })*
+                None
             }
 
             /// The engine's defaults with every key set here applied.
@@ -233,9 +262,9 @@ pub(crate) fn parse_file(src: &Source) -> Result<Vec<Parsed>, ConfigError> {
                 "`[defaults]` applies to `[[scenario]]` entries, and this file has none",
             ));
         }
-        if raw.candles.is_none() {
+        if raw.candles.is_none() && raw.data.is_none() {
             return Err(src.error(
-                "no scenario here: set `candles` at the top level for one scenario, \
+                "no scenario here: set `candles` (or `data`) at the top level for one scenario, \
                  or list scenarios as `[[scenario]]` entries",
             ));
         }
@@ -339,15 +368,17 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
         Some(name) => name.into_inner(),
         None => stem_name(src)?,
     };
-    let Some(candles) = raw.candles else {
+    let data = inputs::data(src, raw.data.as_ref())?;
+    if raw.candles.is_none() && data.is_none() {
         let rule = format!(
-            "scenario `{name}` needs `candles`: how many candles each run backtests, {} to {}",
+            "scenario `{name}` needs `candles`: how many candles each run backtests, {} to {} \
+             (or `data`: a candle file to backtest)",
             CANDLES.start(),
             CANDLES.end()
         );
         return Err(src.error_near(name_span, rule));
-    };
-    let candles = in_range(src, &candles, "candles", CANDLES)?;
+    }
+    let candles = opt_in_range(src, raw.candles.as_ref(), "candles", CANDLES)?;
     let seed =
         opt_in_range(src, raw.seed.as_ref(), "seed", SEED)?.map_or(DEFAULT_SEED, |v| v as u64);
     let repeats = opt_in_range(src, raw.repeats.as_ref(), "repeats", REPEATS)?
@@ -378,13 +409,19 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
         t => t.map(Spanned::into_inner),
     };
     let engine = engine(src, raw.engine.as_ref())?;
+    let raw_engine = raw.engine.as_ref().map(Spanned::get_ref);
+    let command = inputs::command(
+        src,
+        raw_engine.and_then(|e| e.command.as_ref()),
+        raw_engine.and_then(RawEngine::first_builtin_key),
+    )?;
     let measure = measure(src, raw.measure.as_ref(), raw.instruction_repeats.as_ref())?;
     let budget_span = raw.budget.as_ref().map(Spanned::span);
     Ok(Parsed {
         scenario: Scenario {
             name,
             description: raw.description.map(Spanned::into_inner),
-            candles: candles as u64,
+            candles: candles.map(|v| v as u64),
             seed,
             repeats,
             warmup,
@@ -394,6 +431,8 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
                 .map_or_else(|| DEFAULT_BUDGET.to_owned(), Spanned::into_inner),
             timeout_s,
             engine,
+            data,
+            command,
             measure,
             source: src.path.to_owned(),
         },
@@ -500,7 +539,7 @@ mod tests {
             Scenario {
                 name: "x".into(),
                 description: None,
-                candles: 50_000,
+                candles: Some(50_000),
                 seed: 1337,
                 repeats: 3,
                 warmup: 1,
@@ -508,6 +547,8 @@ mod tests {
                 budget: "default".into(),
                 timeout_s: None,
                 engine: EngineSettings::default(),
+                data: None,
+                command: None,
                 measure: Measure::default(),
                 source: "scenarios/x.toml".into(),
             }
@@ -529,7 +570,7 @@ mod tests {
                 s.repeats,
                 s.warmup
             ),
-            ("btc-1m", Some("big"), 1_000_000, 7, 5, 0)
+            ("btc-1m", Some("big"), Some(1_000_000), 7, 5, 0)
         );
         assert_eq!(
             (s.symbol.as_str(), s.budget.as_str(), s.timeout_s),
@@ -582,7 +623,10 @@ mod tests {
             .collect();
         assert_eq!(
             summary,
-            [("a", 1000, 5, "ETHUSDT"), ("b", 2000, 5, "ETHUSDT")]
+            [
+                ("a", Some(1000), 5, "ETHUSDT"),
+                ("b", Some(2000), 5, "ETHUSDT")
+            ]
         );
         assert_eq!((all[0].engine.batch_size, all[0].engine.ema_fast), (256, 5));
         assert_eq!((all[1].engine.batch_size, all[1].engine.ema_fast), (256, 8));
@@ -769,7 +813,7 @@ mod tests {
     #[test]
     fn a_missing_candles_names_the_scenario() {
         let err = parse("[[scenario]]\nname = 'a'\nseed = 2\n").unwrap_err();
-        assert_eq!(err, "scenarios/x.toml:2:8: scenario `a` needs `candles`: how many candles each run backtests, 1 to 100000000");
+        assert_eq!(err, "scenarios/x.toml:2:8: scenario `a` needs `candles`: how many candles each run backtests, 1 to 100000000 (or `data`: a candle file to backtest)");
     }
 
     #[test]
@@ -822,19 +866,24 @@ mod tests {
     #[test]
     fn the_config_digest_changes_with_the_work_and_only_with_the_work() {
         let base = one("candles = 1000\n");
-        let digest = base.config_digest();
+        let digest = base.config_digest(None);
         assert_eq!(digest.len(), 16);
         assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(
+            base.config_digest(Some("20e45b0f17dddff5")),
+            digest,
+            "other candles"
+        );
         let same_work = one("candles = 1000\nrepeats = 9\nwarmup = 0\nbudget = 'x'\ntimeout_s = 5\ndescription = 'd'\n\
                              measure = ['wall', 'instructions']\n");
-        assert_eq!(same_work.config_digest(), digest);
+        assert_eq!(same_work.config_digest(None), digest);
         for other in [
             "candles = 1001\n",
             "candles = 1000\nseed = 1\n",
             "candles = 1000\nsymbol = 'ETHUSDT'\n",
             "candles = 1000\n[engine]\nbatch_size = 1\n",
         ] {
-            assert_ne!(one(other).config_digest(), digest, "{other}");
+            assert_ne!(one(other).config_digest(None), digest, "{other}");
         }
     }
 }

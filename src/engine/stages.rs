@@ -124,7 +124,7 @@ impl Ingest {
             let (o, h, l, c, v) = (b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
             let finite =
                 o.is_finite() & h.is_finite() & l.is_finite() & c.is_finite() & v.is_finite();
-            let ok = finite & (h >= o.max(c)) & (l <= o.min(c)) & (l > 0.0) & (v > 0.0);
+            let ok = finite & (h >= o.max(c)) & (l <= o.min(c)) & (l > 0.0) & (v >= 0.0);
             bad |= !ok;
         }
         let mut prev_ts = self.prev_ts;
@@ -159,8 +159,8 @@ impl Ingest {
                 "low is above open or close"
             } else if l <= 0.0 {
                 "low is not positive"
-            } else if v <= 0.0 {
-                "volume is not positive"
+            } else if v < 0.0 {
+                "volume is negative"
             } else if b.ts[i] <= prev_ts {
                 "timestamp does not increase"
             } else {

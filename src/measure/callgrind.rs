@@ -53,7 +53,7 @@ pub struct Counted {
     pub instructions: Instructions,
     /// What the counted runs' backtest produced: the same work as the timed runs, or not
     /// comparable.
-    pub fingerprint: Fingerprint,
+    pub fingerprint: Option<Fingerprint>,
     /// `valgrind --version`, e.g. `valgrind-3.19.0`.
     pub valgrind: String,
 }
@@ -92,7 +92,7 @@ pub fn count(
         ..spec.clone()
     };
     let mut samples = Vec::with_capacity(runs as usize);
-    let mut fingerprint: Option<Fingerprint> = None;
+    let mut fingerprint: Option<Option<Fingerprint>> = None;
     for run in 1..=runs.max(1) {
         let dir = TempDir::new()
             .map_err(|e| CountError::Failed(format!("cannot create a temporary folder: {e}")))?;
@@ -148,9 +148,14 @@ pub fn count(
 /// of other work than the timed runs' (another fingerprint) are refused.
 pub fn record(m: &mut Measurement, counted: Counted) -> Result<(), CountError> {
     if counted.fingerprint != m.fingerprint {
+        let digest = |f: &Option<Fingerprint>| {
+            f.as_ref()
+                .map_or_else(|| "none".to_owned(), |f| f.digest.clone())
+        };
         return Err(CountError::Failed(format!(
             "the counted runs produced other results than the timed ones (digest {} vs {})",
-            counted.fingerprint.digest, m.fingerprint.digest
+            digest(&counted.fingerprint),
+            digest(&m.fingerprint)
         )));
     }
     m.instructions_per_candle = Some(counted.instructions.per_candle(m.candles));

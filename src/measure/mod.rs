@@ -1,6 +1,6 @@
-//! Measuring one scenario: candles are generated before any clock starts, warm-ups run
-//! uncounted, then each repeat is timed as one wall-clock interval around the engine's run
-//! while the engine times its stages per batch.
+//! Measuring one scenario: candles are generated (or read from the scenario's data file) before
+//! any clock starts, warm-ups run uncounted, then each repeat is timed as one wall-clock
+//! interval around the engine's run while the engine times its stages per batch.
 //!
 //! [`measure`] produces raw samples; [`Samples::into_measurement`] turns them into the reported
 //! figures, so the arithmetic is tested on hand-built samples with exact numbers. [`child`] runs
@@ -14,22 +14,25 @@ pub mod client_request;
 pub mod runner;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::config::Scenario;
-use crate::engine::candles::generate;
+use crate::data::{DataError, DataInfo};
+use crate::engine::candles::{generate, CandleSeries};
 use crate::engine::settings::EngineSettings;
 use crate::engine::timing::{Stage, StageTimings};
 use crate::engine::{Engine, EngineError, Outcome};
 use crate::environment::Environment;
+use crate::external::ExternalCommand;
 use crate::results::{Measurement, Phases, StageStats, SCHEMA_VERSION};
 use crate::stats::{percentile_of_sorted, Distribution};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchSpec {
-    /// Candles per run, at least 1.
-    pub candles: u64,
+    /// Candles per run, at least 1. `None` only with `data`: every row of the file.
+    pub candles: Option<u64>,
     /// Seed of the candle generator.
     pub seed: u64,
     /// Symbol of the series.
@@ -40,6 +43,10 @@ pub struct BenchSpec {
     pub warmup: u32,
     /// Engine settings, already validated.
     pub engine: EngineSettings,
+    /// A candle file to backtest instead of generated candles.
+    pub data: Option<PathBuf>,
+    /// An external engine to run instead of the built-in one.
+    pub command: Option<ExternalCommand>,
 }
 
 /// What a child process must measure for `scenario`.
@@ -51,6 +58,8 @@ pub fn bench_spec(scenario: &Scenario) -> BenchSpec {
         repeats: scenario.repeats,
         warmup: scenario.warmup,
         engine: scenario.engine,
+        data: scenario.data.clone(),
+        command: scenario.command.clone(),
     }
 }
 
@@ -72,13 +81,12 @@ impl BenchSpec {
     /// repeat, the batch scratch columns and [`PROCESS_OVERHEAD_BYTES`]. Saturates instead of
     /// overflowing, so an absurd spec asks for an absurd amount rather than wrapping to a small
     /// one.
-    pub fn memory_needed(&self) -> u64 {
-        let batch = (self.engine.batch_size.max(1) as u64).min(self.candles.max(1));
-        let timed_batches = self
-            .candles
+    pub fn memory_needed(&self, candles: u64) -> u64 {
+        let batch = (self.engine.batch_size.max(1) as u64).min(candles.max(1));
+        let timed_batches = candles
             .div_ceil(batch)
             .saturating_mul(u64::from(self.repeats));
-        self.candles
+        candles
             .saturating_mul(BYTES_PER_CANDLE)
             .saturating_add(timed_batches.saturating_mul(BYTES_PER_TIMED_BATCH))
             .saturating_add(batch.saturating_mul(BYTES_PER_BATCH_SLOT))
@@ -120,11 +128,16 @@ pub struct Samples {
     pub outcome: Outcome,
     /// Wall-time split.
     pub phases: Phases,
+    /// The candle file read, if the spec has one.
+    pub data: Option<DataInfo>,
 }
 
 /// Why a measurement failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MeasureError {
+    /// The candle file could not be read, or holds an invalid candle.
+    #[error(transparent)]
+    Data(DataError),
     /// The engine rejected the data.
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -150,7 +163,7 @@ pub fn measure(
 ) -> Result<Samples, MeasureError> {
     progress(Progress::Generating);
     let clock = Instant::now();
-    let series = generate(spec.candles as usize, spec.seed, &spec.symbol);
+    let (series, data) = candles(spec).map_err(MeasureError::Data)?;
     let generation_s = clock.elapsed().as_secs_f64();
 
     let mut engine = Engine::new(spec.engine);
@@ -204,7 +217,25 @@ pub fn measure(
             warmup_s,
             measured_s,
         },
+        data,
     })
+}
+
+/// The candles of `spec`: the first `candles` rows of its data file (all without a count), or
+/// as many generated ones.
+pub fn candles(spec: &BenchSpec) -> Result<(CandleSeries, Option<DataInfo>), DataError> {
+    match &spec.data {
+        Some(path) => {
+            let loaded = crate::data::read(path, spec.candles)?;
+            Ok((loaded.series, Some(loaded.info)))
+        }
+        None => {
+            let n = spec
+                .candles
+                .expect("a spec without data has a candle count");
+            Ok((generate(n as usize, spec.seed, &spec.symbol), None))
+        }
+    }
 }
 
 /// Per-stage statistics of batch times given in nanoseconds.
@@ -229,10 +260,14 @@ impl Samples {
         started_at: String,
         duration_s: f64,
     ) -> Measurement {
+        let candles = self
+            .data
+            .as_ref()
+            .map_or(spec.candles.unwrap_or(0), |d| d.rows);
         let cps: Vec<f64> = self
             .run_seconds
             .iter()
-            .map(|s| spec.candles as f64 / s)
+            .map(|s| candles as f64 / s)
             .collect();
         let stages: BTreeMap<String, StageStats> = Stage::ALL
             .iter()
@@ -246,7 +281,7 @@ impl Samples {
         let p95_stage_latency_ms = stages.values().map(|s| s.p95_ms).max_by(f64::total_cmp);
         Measurement {
             schema_version: SCHEMA_VERSION,
-            candles: spec.candles,
+            candles,
             repeats: spec.repeats,
             warmup: spec.warmup,
             seed: spec.seed,
@@ -257,12 +292,14 @@ impl Samples {
             peak_rss_mb,
             instructions: None,
             instructions_per_candle: None,
-            fingerprint: self.outcome.fingerprint(),
+            fingerprint: Some(self.outcome.fingerprint()),
             engine: spec.engine,
             environment,
             started_at,
             duration_s,
             phases: self.phases,
+            data: self.data,
+            external: None,
         }
     }
 }
@@ -273,32 +310,30 @@ mod tests {
 
     fn spec(repeats: u32, warmup: u32) -> BenchSpec {
         BenchSpec {
-            candles: 20_000,
+            candles: Some(20_000),
             seed: 1337,
             symbol: "BTCUSDT".into(),
             repeats,
             warmup,
             engine: EngineSettings::default(),
+            data: None,
+            command: None,
         }
     }
 
     #[test]
     fn the_memory_estimate_covers_columns_timings_and_the_process() {
-        let s = BenchSpec {
-            candles: 1_000_000,
-            ..spec(3, 1)
-        };
+        let s = spec(3, 1);
         let batches = 1_000_000u64.div_ceil(4096);
         assert_eq!(
-            s.memory_needed(),
+            s.memory_needed(1_000_000),
             64_000_000 + batches * 3 * 40 + 4096 * 73 + (64 << 20)
         );
         assert!(
-            s.memory_needed() > 48 * s.candles,
+            s.memory_needed(1_000_000) > 48 * 1_000_000,
             "more than the candle columns"
         );
         let absurd = BenchSpec {
-            candles: 100_000_000,
             repeats: 10_000,
             engine: EngineSettings {
                 batch_size: 1,
@@ -307,7 +342,7 @@ mod tests {
             ..spec(1, 0)
         };
         assert!(
-            absurd.memory_needed() > 40_000_000_000_000,
+            absurd.memory_needed(100_000_000) > 40_000_000_000_000,
             "40 TB of stage timings"
         );
     }

@@ -4,13 +4,15 @@
 //! an independent process.
 //!
 //! The interface is `perfsuite bench --candles N --seed S --repeats R --warmup W --symbol SYM
-//! --engine-json JSON --progress`: one [`Measurement`] JSON object on stdout, progress lines
+//! --engine-json JSON [--data FILE] [--engine-command JSON] --progress` (`--candles` left out
+//! for every row of a data file): one [`Measurement`] JSON object on stdout, progress lines
 //! (`perfsuite-progress: repeat 2/3`) on stderr. Its `schema_version` says how to read it.
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus};
 
+use crate::engine::fingerprint::Fingerprint;
 pub use crate::measure::child::Deadline;
 use crate::measure::child::{self, End, Limits};
 use crate::measure::BenchSpec;
@@ -44,9 +46,18 @@ fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
 pub(crate) fn bench_args(cmd: &mut Command, spec: &BenchSpec) {
     // Plain numbers and strings: serde_json cannot fail on them (non-finite floats become null).
     let engine = serde_json::to_string(&spec.engine).expect("engine settings serialize");
-    cmd.arg("bench")
-        .args(["--candles", &spec.candles.to_string()])
-        .args(["--seed", &spec.seed.to_string()])
+    cmd.arg("bench");
+    if let Some(n) = spec.candles {
+        cmd.args(["--candles", &n.to_string()]);
+    }
+    if let Some(data) = &spec.data {
+        cmd.arg("--data").arg(data);
+    }
+    if let Some(command) = &spec.command {
+        let json = serde_json::to_string(command).expect("a command serializes");
+        cmd.args(["--engine-command", &json]);
+    }
+    cmd.args(["--seed", &spec.seed.to_string()])
         .args(["--repeats", &spec.repeats.to_string()])
         .args(["--warmup", &spec.warmup.to_string()])
         .args(["--symbol", &spec.symbol])
@@ -146,14 +157,23 @@ pub fn run_repeats(
 }
 
 /// One measurement from single-repeat runs of the same work: every throughput sample; the stage
-/// figures of the run with the median stage latency; the largest peak RSS. The runs must agree
-/// on the fingerprint.
+/// figures of the run with the median stage latency; the largest peak RSS; an external engine's
+/// every invocation time. The runs must agree on the fingerprint and on the data file's digest.
 pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
+    let data = |m: &Measurement| m.data.as_ref().map(|d| d.digest.clone());
+    if runs.iter().any(|m| data(m) != data(&runs[0])) {
+        return Err("the data file changed between repeats".to_owned());
+    }
     let first = runs.first().ok_or("no run")?.fingerprint.clone();
     if let Some(other) = runs.iter().find(|m| m.fingerprint != first) {
+        let digest = |f: &Option<Fingerprint>| {
+            f.as_ref()
+                .map_or_else(|| "none".to_owned(), |f| f.digest.clone())
+        };
         return Err(format!(
             "runs disagree on the fingerprint ({} vs {}): the build is not deterministic",
-            first.digest, other.fingerprint.digest
+            digest(&first),
+            digest(&other.fingerprint)
         ));
     }
     let samples: Vec<f64> = runs
@@ -174,6 +194,11 @@ pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
             )
         });
     let started_at = runs[0].started_at.clone();
+    let wall_s: Vec<f64> = runs
+        .iter()
+        .filter_map(|m| m.external.as_ref())
+        .flat_map(|e| e.wall_s.iter().copied())
+        .collect();
     runs.sort_by(|a, b| {
         a.p95_stage_latency_ms
             .unwrap_or(0.0)
@@ -186,6 +211,9 @@ pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
     m.peak_rss_mb = peak;
     m.started_at = started_at;
     m.duration_s = duration;
+    if let Some(external) = &mut m.external {
+        external.wall_s = wall_s;
+    }
     (
         m.phases.generation_s,
         m.phases.warmup_s,
@@ -285,7 +313,7 @@ mod tests {
     #[test]
     fn runs_that_disagree_on_the_fingerprint_are_refused() {
         let mut other = run(10.0, 0.1, 10.0);
-        other.fingerprint.digest = "0000000000000000".into();
+        other.fingerprint.as_mut().unwrap().digest = "0000000000000000".into();
         let err = combine(vec![run(10.0, 0.1, 10.0), other]).unwrap_err();
         assert!(err.contains("not deterministic"), "{err}");
     }

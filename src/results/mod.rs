@@ -14,9 +14,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::data::DataInfo;
 use crate::engine::fingerprint::Fingerprint;
 use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
+use crate::external::ExternalInfo;
 use crate::judge::{Budget, Check, Verdict};
 use crate::stats::Distribution;
 
@@ -112,8 +114,10 @@ pub struct Measurement {
     /// `instructions.per_run / candles`.
     #[serde(default)]
     pub instructions_per_candle: Option<f64>,
-    /// What the backtest produced.
-    pub fingerprint: Fingerprint,
+    /// What the backtest produced; `null` for an external engine that reports none. The key
+    /// is required all the same, so a result that lost it is refused.
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub fingerprint: Option<Fingerprint>,
     /// Every resolved engine setting.
     pub engine: EngineSettings,
     /// Machine, build and revision.
@@ -124,6 +128,12 @@ pub struct Measurement {
     pub duration_s: f64,
     /// The split of that wall time.
     pub phases: Phases,
+    /// The candle file read, for a scenario with `data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataInfo>,
+    /// The external engine that ran, for a scenario with `engine.command`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalInfo>,
 }
 
 /// The budget part of a bench.json.

@@ -24,7 +24,7 @@ pub fn scenario_result(
     ScenarioResult {
         scenario: scenario.name.clone(),
         verdict: overall(&checks),
-        config_digest: scenario.config_digest(),
+        config_digest: scenario.config_digest(measurement.data.as_ref().map(|d| d.digest.as_str())),
         budget: BudgetReport {
             profile: profile.to_owned(),
             resolved: budget,
@@ -62,7 +62,7 @@ pub fn summary_row(r: &ScenarioResult) -> SummaryRow {
 pub fn error_row(scenario: &Scenario, budget: &Budget, reason: String) -> SummaryRow {
     SummaryRow {
         scenario: scenario.name.clone(),
-        candles: scenario.candles,
+        candles: scenario.candles.unwrap_or(0),
         judged_stat: budget.candles_per_sec.stat.name().to_owned(),
         candles_per_sec: None,
         candles_per_sec_median: None,
