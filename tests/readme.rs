@@ -1,5 +1,5 @@
 //! The README's examples are real: every ```` ```console ```` block is run (its `$` lines, in a
-//! copy of the repository's scenarios and budgets, blocks in order) and the last command's output
+//! copy of the repository's scenarios, budgets and data, blocks in order) and the last command's output
 //! must hold the same words as the README shows. Numbers are compared by shape only (timings
 //! differ between machines) and words are compared as a multiset (a table wraps its cells
 //! differently when its numbers are wider). Every link to a file in the repository must lead to
@@ -67,7 +67,7 @@ fn the_readme_examples_match_the_real_output() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let work = tempfile::tempdir().unwrap();
-    for folder in ["scenarios", "budgets"] {
+    for folder in ["scenarios", "budgets", "data"] {
         copy_dir(&root.join(folder), &work.path().join(folder));
     }
     let bin = Path::new(env!("CARGO_BIN_EXE_perfsuite")).parent().unwrap();
