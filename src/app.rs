@@ -44,5 +44,8 @@ fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Ab(args) => commands::ab::ab(args),
         Command::Merge(args) => commands::merge::merge(args),
         Command::Completions(args) => commands::completions::completions(args),
+        Command::History(args) => commands::history::history(args),
+        Command::Trend(args) => commands::history::trend(args),
+        Command::Report(args) => commands::history::report(args),
     }
 }

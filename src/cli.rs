@@ -83,6 +83,13 @@ pub enum Command {
     Merge(MergeArgs),
     /// Print shell completions (or, with --man, the man page) on stdout.
     Completions(CompletionsArgs),
+    /// Record result sets in the history database.
+    #[command(subcommand)]
+    History(HistoryCommand),
+    /// Per scenario and metric, the series over the history and its change points.
+    Trend(TrendArgs),
+    /// Write one self-contained HTML page: trends, budgets, change points, the latest results.
+    Report(ReportArgs),
 }
 
 /// `perfsuite completions`.
@@ -270,4 +277,104 @@ pub struct MergeArgs {
     /// Folder receiving the joined result set.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `perfsuite history`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Record result sets (results folders or bench.json files); results already held are skipped.
+    Add(HistoryAddArgs),
+    /// Record every bench.json under a folder, e.g. downloaded `bench-report` artifacts.
+    Import(HistoryImportArgs),
+}
+
+/// The history database.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// The history database (SQLite; created by `history add` and `history import`).
+    #[arg(long, value_name = "FILE", default_value = "perf-history.sqlite")]
+    pub db: PathBuf,
+}
+
+/// `perfsuite history add`.
+#[derive(Debug, Args)]
+pub struct HistoryAddArgs {
+    /// Results folders or bench.json files.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `perfsuite history import`.
+#[derive(Debug, Args)]
+pub struct HistoryImportArgs {
+    /// A folder searched for bench.json files at any depth (links are not followed).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Which series to analyse, and how.
+#[derive(Debug, Args)]
+pub struct TrendOptions {
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Only results measured on this branch.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// Only scenarios whose name contains PATTERN (`*` and `?` are wildcards).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// A change point needs a t-test p-value below this.
+    #[arg(long, value_name = "P", default_value_t = 0.001, value_parser = p_value)]
+    pub p_value: f64,
+    /// The fewest points of a confirmed level; a younger new level is "pending".
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u16).range(2..=1000))]
+    pub min_points: u16,
+}
+
+/// How `trend` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendFormat {
+    /// A table of the change points.
+    Table,
+    /// JSON for tools.
+    Json,
+}
+
+/// `perfsuite trend`.
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// Series and detector settings.
+    #[command(flatten)]
+    pub options: TrendOptions,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
+    pub format: TrendFormat,
+}
+
+/// `perfsuite report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Series and detector settings.
+    #[command(flatten)]
+    pub options: TrendOptions,
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE.html")]
+    pub out: PathBuf,
+}
+
+/// A p-value: a number strictly between 0 and 1.
+fn p_value(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!(
+            "expected a number between 0 and 1 (exclusive), got `{text}`"
+        )),
+    }
 }

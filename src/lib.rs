@@ -6,7 +6,9 @@
 //! folder; `config` reads scenario and budget files; `judge` holds resolved budgets and the
 //! verdicts they give; `engine` is the backtester, which knows nothing of files or the command
 //! line; `environment`, `stats`, `shard`, `interrupt`, `input` (reading
-//! untrusted files) and `error` are small leaves.
+//! untrusted files) and `error` are small leaves. `history` records result sets in a SQLite
+//! database, `trend` finds change points in its series and `output::html` draws them into the
+//! `report` page.
 
 pub mod app;
 pub mod cli;
@@ -18,6 +20,7 @@ pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod external;
+pub mod history;
 pub mod input;
 pub mod interrupt;
 pub mod judge;
@@ -27,3 +30,4 @@ pub mod results;
 pub mod schema;
 pub mod shard;
 pub mod stats;
+pub mod trend;

@@ -6,6 +6,7 @@ pub mod check;
 pub mod compare;
 pub mod completions;
 pub mod emit;
+pub mod history;
 pub mod merge;
 pub mod run;
 

@@ -1,8 +1,10 @@
 //! Output for people and tools: the run summary ([`report`]), the table style ([`table`]), how
 //! numbers are written ([`numbers`]), GitHub annotations ([`github`]), JUnit XML ([`junit`]),
-//! the progress line on stderr ([`progress`]), and stdout itself.
+//! the progress line on stderr ([`progress`]), the history's HTML page ([`html`]), and stdout
+//! itself.
 
 pub mod github;
+pub mod html;
 pub mod junit;
 pub mod numbers;
 pub mod progress;

@@ -9,6 +9,7 @@
 // Each test file uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod history;
 pub mod schema;
 
 use std::ffi::OsStr;

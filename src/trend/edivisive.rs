@@ -1,0 +1,423 @@
+//! Change points in a noisy series by E-divisive means with a t-test, the method of Apache
+//! Otava (formerly DataStax Hunter; Fleming et al., "Hunter: Using Change Point Detection to
+//! Hunt for Performance Regressions", ICPE 2023), after Matteson and James (2014).
+//!
+//! 1. **Split.** Windows of `window` points, each starting half a window on (or at the last
+//!    change point found), are split recursively: the split maximising the energy statistic
+//!    Q̂ (pairwise distances across the split against those within each side) is kept while
+//!    Student's t-test on the two sides has p below `max_p_value`. Where Otava tests
+//!    significance by t-test too, the original E-divisive tests by random permutations; this
+//!    one uses none, so the result is deterministic.
+//! 2. **Merge.** Over the whole series, each candidate is tested against its neighbours'
+//!    segments; the weakest (largest p) is dropped while it is not significant, and its
+//!    neighbours are tested again. Each survivor then moves to the split of its neighbouring
+//!    segments with the smallest p-value (a window locates a step near its edge only roughly).
+//! 3. **Robust.** Every test (after the split step) is Student's t-test made robust to odd
+//!    points: a change counts only if it is also significant with the [`TRIM`] points of either
+//!    segment that most support it left out, so no level rests on a spike or two.
+//! 4. **Pending.** A step whose new level has fewer than `min_points` points (but at least
+//!    [`PENDING_MIN`]) is reported as pending: too young to confirm.
+//!
+//! Every segment between confirmed change points holds at least `min_points` points, so a
+//! single spike is never one. Distances are computed once per window into a 2-D prefix sum,
+//! so each Q̂ costs O(1) and a window O(window²): linear in the series' length.
+
+use super::ttest::{p_value, Moments};
+
+/// How many of the points that most support a change the robust test leaves out.
+const TRIM: usize = 2;
+
+/// The fewest points a pending new level needs: one or two odd points are no level.
+pub const PENDING_MIN: usize = 3;
+
+/// The detector's parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// A split counts when the t-test's p-value is below this.
+    pub max_p_value: f64,
+    /// The fewest points in a segment between confirmed change points.
+    pub min_points: usize,
+    /// Points per window of the split step.
+    pub window: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_p_value: 0.001,
+            min_points: 6,
+            window: 50,
+        }
+    }
+}
+
+/// A change point: the series' level changes at `index`, the first point of the new level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Split {
+    /// Index of the first point after the change.
+    pub index: usize,
+    /// The segment before, back to the previous change point.
+    pub before: Moments,
+    /// The segment after, up to the next change point.
+    pub after: Moments,
+    /// The t-test's two-sided p-value.
+    pub p_value: f64,
+    /// The new level has fewer than `min_points` points.
+    pub pending: bool,
+}
+
+/// The change points of `values`, in order; a pending one last, if any.
+pub fn change_points(values: &[f64], settings: &Settings) -> Vec<Split> {
+    let settings = Settings {
+        min_points: settings.min_points.max(PENDING_MIN + 1),
+        window: settings
+            .window
+            .max(4 * settings.min_points.max(PENDING_MIN + 1)),
+        ..*settings
+    };
+    let series = Series::new(values);
+    let mut indices = split(values, &settings);
+    merge(&mut indices, &series, &settings);
+    refine(&mut indices, &series, &settings);
+    let mut splits: Vec<Split> = (0..indices.len())
+        .map(|i| series.split(&indices, i, settings.min_points))
+        .filter(|s| s.p_value < settings.max_p_value)
+        .collect();
+    if splits.last().is_none_or(|s| !s.pending) {
+        let start = splits.last().map_or(0, |s| s.index);
+        splits.extend(pending(start, &series, &settings));
+    }
+    splits
+}
+
+/// A series with prefix sums (shifted by its mean, for precision): segment moments in O(1).
+struct Series<'a> {
+    x: &'a [f64],
+    sum: Vec<f64>,
+    squares: Vec<f64>,
+    shift: f64,
+}
+
+impl<'a> Series<'a> {
+    fn new(x: &'a [f64]) -> Self {
+        let shift = x.iter().sum::<f64>() / x.len().max(1) as f64;
+        let (mut sum, mut squares) = (vec![0.0], vec![0.0]);
+        for v in x {
+            let c = v - shift;
+            sum.push(sum.last().unwrap() + c);
+            squares.push(squares.last().unwrap() + c * c);
+        }
+        Self {
+            x,
+            sum,
+            squares,
+            shift,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Moments of `x[a..b]`.
+    fn moments(&self, a: usize, b: usize) -> Moments {
+        let n = b - a;
+        let s = self.sum[b] - self.sum[a];
+        let mean = s / n.max(1) as f64;
+        let ss = (self.squares[b] - self.squares[a] - s * mean).max(0.0);
+        Moments {
+            n,
+            mean: mean + self.shift,
+            ss,
+        }
+    }
+
+    /// `x[start..tau]` against `x[tau..end]`, made robust to one odd point: the p-value is the
+    /// largest of the t-test on the two segments and of the tests with either segment's point
+    /// that most supports the change left out. A level that rests on one spike is no level.
+    fn test(&self, start: usize, tau: usize, end: usize) -> (Moments, Moments, f64) {
+        let (before, after) = (self.moments(start, tau), self.moments(tau, end));
+        let up = after.mean > before.mean;
+        let p = p_value(before, after)
+            .max(p_value(before, trimmed(after, &self.x[tau..end], up)))
+            .max(p_value(trimmed(before, &self.x[start..tau], !up), after));
+        (before, after, p)
+    }
+
+    /// The change point `indices[i]` tested against its neighbours' segments; pending when it
+    /// is the last and its new level is shorter than `min_points`.
+    fn split(&self, indices: &[usize], i: usize, min_points: usize) -> Split {
+        let start = if i == 0 { 0 } else { indices[i - 1] };
+        let end = indices.get(i + 1).copied().unwrap_or(self.len());
+        let (before, after, p_value) = self.test(start, indices[i], end);
+        Split {
+            index: indices[i],
+            before,
+            after,
+            p_value,
+            pending: end == self.len() && end - indices[i] < min_points,
+        }
+    }
+}
+
+/// The moments `m` of `seg` without its [`TRIM`] highest points (or lowest, if not `highest`).
+fn trimmed(m: Moments, seg: &[f64], highest: bool) -> Moments {
+    let mut top = [f64::NAN; TRIM];
+    for &v in seg {
+        let worse = |t: f64| t.is_nan() || (v > t) == highest;
+        if let Some(k) = (0..TRIM).find(|&k| worse(top[k])) {
+            top[k..].rotate_right(1);
+            top[k] = v;
+        }
+    }
+    top.iter()
+        .filter(|t| !t.is_nan())
+        .fold(m, |m, &v| without(m, v))
+}
+
+/// `m` without the point `v`.
+fn without(m: Moments, v: f64) -> Moments {
+    if m.n < 2 {
+        return m;
+    }
+    let n = m.n - 1;
+    let mean = (m.mean * m.n as f64 - v) / n as f64;
+    Moments {
+        n,
+        mean,
+        ss: (m.ss - (v - m.mean) * (v - mean)).max(0.0),
+    }
+}
+
+/// The split step: candidate change points from overlapping windows, sorted and unique.
+fn split(values: &[f64], settings: &Settings) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut start = 0;
+    while start < values.len() {
+        let end = (start + settings.window).min(values.len());
+        let new = split_window(&values[start..end], settings);
+        let last = new.last().map_or(0, |i| start + i);
+        found.extend(new.iter().map(|i| start + i));
+        if end == values.len() {
+            break;
+        }
+        start = last.max(start + settings.window / 2);
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Recursive E-divisive splitting of one window: the split with the largest Q̂ over every
+/// segment, kept while significant.
+fn split_window(x: &[f64], settings: &Settings) -> Vec<usize> {
+    let distances = PairSums::new(x);
+    let sums = Series::new(x);
+    let m = settings.min_points;
+    let mut found: Vec<usize> = Vec::new();
+    loop {
+        let bounds: Vec<usize> = std::iter::once(0)
+            .chain(found.iter().copied())
+            .chain(std::iter::once(x.len()))
+            .collect();
+        let mut best: Option<(f64, usize, usize, usize)> = None;
+        for w in bounds.windows(2) {
+            let (a, e) = (w[0], w[1]);
+            for tau in a + m..=e.saturating_sub(m) {
+                for kappa in tau + m..=e {
+                    let q = distances.q(a, tau, kappa);
+                    if best.is_none_or(|(b, ..)| q > b) {
+                        best = Some((q, a, tau, e));
+                    }
+                }
+            }
+        }
+        let Some((_, a, tau, e)) = best else { break };
+        if p_value(sums.moments(a, tau), sums.moments(tau, e)) >= settings.max_p_value {
+            break;
+        }
+        found.push(tau);
+        found.sort_unstable();
+    }
+    found
+}
+
+/// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window.
+struct PairSums {
+    n: usize,
+    s: Vec<f64>,
+}
+
+impl PairSums {
+    fn new(x: &[f64]) -> Self {
+        let n = x.len() + 1;
+        let mut s = vec![0.0; n * n];
+        for i in 0..x.len() {
+            let mut row = 0.0;
+            for j in 0..x.len() {
+                row += (x[i] - x[j]).abs();
+                s[(i + 1) * n + j + 1] = s[i * n + j + 1] + row;
+            }
+        }
+        Self { n, s }
+    }
+
+    /// Σ |x_i - x_j| over i in a..b, j in c..d.
+    fn block(&self, a: usize, b: usize, c: usize, d: usize) -> f64 {
+        let n = self.n;
+        self.s[b * n + d] - self.s[a * n + d] - self.s[b * n + c] + self.s[a * n + c]
+    }
+
+    /// Q̂ of X = x[a..tau], Y = x[tau..kappa]: with n = |X|, m = |Y|,
+    /// 2/(n+m) Σ|X-Y| - 2m/((n+m)(n-1)) Σ_{i<k}|X_i-X_k| - 2n/((n+m)(m-1)) Σ_{j<k}|Y_j-Y_k|.
+    fn q(&self, a: usize, tau: usize, kappa: usize) -> f64 {
+        let (n, m) = ((tau - a) as f64, (kappa - tau) as f64);
+        let across = self.block(a, tau, tau, kappa);
+        let within_x = self.block(a, tau, a, tau) / 2.0;
+        let within_y = self.block(tau, kappa, tau, kappa) / 2.0;
+        (2.0 * across - 2.0 * m / (n - 1.0) * within_x - 2.0 * n / (m - 1.0) * within_y) / (n + m)
+    }
+}
+
+/// The merge step: drops the weakest candidate while it is not significant or leaves a segment
+/// shorter than `min_points`.
+fn merge(indices: &mut Vec<usize>, series: &Series, settings: &Settings) {
+    loop {
+        let weakest = (0..indices.len())
+            .map(|i| {
+                let s = series.split(indices, i, settings.min_points);
+                let short = s.before.n < settings.min_points || s.after.n < settings.min_points;
+                (i, short, s.p_value)
+            })
+            .max_by(|x, y| {
+                (x.1, x.2)
+                    .partial_cmp(&(y.1, y.2))
+                    .expect("p-values are numbers")
+            });
+        match weakest {
+            Some((i, short, p)) if short || p >= settings.max_p_value => {
+                indices.remove(i);
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Moves each change point to the split of its two neighbouring segments with the smallest
+/// p-value, where that is still significant: windows locate a step only roughly when it sits
+/// near their edge. The last one may move to within [`PENDING_MIN`] points of the end, where it
+/// becomes pending.
+fn refine(indices: &mut [usize], series: &Series, settings: &Settings) {
+    for i in 0..indices.len() {
+        let start = if i == 0 { 0 } else { indices[i - 1] };
+        let end = indices.get(i + 1).copied().unwrap_or(series.len());
+        let right = if end == series.len() {
+            PENDING_MIN
+        } else {
+            settings.min_points
+        };
+        let plain = |tau: usize| p_value(series.moments(start, tau), series.moments(tau, end));
+        let best = (start + settings.min_points..=end.saturating_sub(right)).min_by(|&a, &b| {
+            plain(a)
+                .total_cmp(&plain(b))
+                .then(a.abs_diff(indices[i]).cmp(&b.abs_diff(indices[i])))
+        });
+        if let Some(tau) = best {
+            if series.test(start, tau, end).2 < settings.max_p_value {
+                indices[i] = tau;
+            }
+        }
+    }
+}
+
+/// A new level at the end of the series, after `start`, shorter than `min_points`, that
+/// differs significantly from the segment before it.
+fn pending(start: usize, series: &Series, settings: &Settings) -> Option<Split> {
+    let n = series.len();
+    (PENDING_MIN..settings.min_points)
+        .filter(|&r| n >= start + settings.min_points + r)
+        .map(|r| {
+            let (before, after, p_value) = series.test(start, n - r, n);
+            Split {
+                index: n - r,
+                before,
+                after,
+                p_value,
+                pending: true,
+            }
+        })
+        .filter(|s| s.p_value < settings.max_p_value)
+        .min_by(|a, b| a.p_value.total_cmp(&b.p_value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(levels: &[(f64, usize)]) -> Vec<f64> {
+        // A small deterministic wobble, so segments are not constant.
+        let mut out = Vec::new();
+        for &(level, n) in levels {
+            for _ in 0..n {
+                let wobble = [0.0, 0.3, -0.2, 0.1, -0.3, 0.2][out.len() % 6];
+                out.push(level + wobble);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn q_hat_matches_the_definition_by_brute_force() {
+        let x = [1.0, 4.0, 2.0, 8.0, 7.0, 9.0, 3.0];
+        let p = PairSums::new(&x);
+        let (a, tau, kappa) = (1, 3, 7);
+        let (xs, ys) = (&x[a..tau], &x[tau..kappa]);
+        let (n, m) = (xs.len() as f64, ys.len() as f64);
+        let across: f64 = xs
+            .iter()
+            .flat_map(|u| ys.iter().map(move |v| (u - v).abs()))
+            .sum();
+        let within = |s: &[f64]| -> f64 {
+            let mut t = 0.0;
+            for i in 0..s.len() {
+                for k in i + 1..s.len() {
+                    t += (s[i] - s[k]).abs();
+                }
+            }
+            t
+        };
+        let expected = 2.0 / (n + m) * across
+            - 2.0 * m / ((n + m) * (n - 1.0)) * within(xs)
+            - 2.0 * n / ((n + m) * (m - 1.0)) * within(ys);
+        assert!((p.q(a, tau, kappa) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn clear_steps_are_found_where_they_are() {
+        let x = steps(&[(10.0, 30), (20.0, 40), (12.0, 30)]);
+        let found: Vec<usize> = change_points(&x, &Settings::default())
+            .iter()
+            .map(|s| s.index)
+            .collect();
+        assert_eq!(found, [30, 70]);
+    }
+
+    #[test]
+    fn a_young_level_is_pending() {
+        let x = steps(&[(10.0, 40), (20.0, 4)]);
+        let cps = change_points(&x, &Settings::default());
+        assert_eq!(cps.len(), 1, "{cps:?}");
+        assert!(cps[0].pending);
+        assert_eq!(cps[0].index, 40);
+        let x = steps(&[(10.0, 40), (20.0, 6)]);
+        let cps = change_points(&x, &Settings::default());
+        assert!(!cps[0].pending, "six points confirm a level");
+    }
+
+    #[test]
+    fn short_and_flat_series_have_no_change_points() {
+        for x in [vec![], vec![1.0], vec![1.0, 50.0], steps(&[(5.0, 100)])] {
+            assert!(change_points(&x, &Settings::default()).is_empty());
+        }
+    }
+}
