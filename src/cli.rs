@@ -156,7 +156,8 @@ pub struct SuiteArgs {
     /// Scenario files or folders (searched recursively for *.toml).
     #[arg(value_name = "PATH", default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
-    /// Budget folder or file [default: budgets/, else the built-in default profile].
+    /// Budget folder or file [default: budgets/ beside the scenarios (up to the repository's
+    /// root) or in the current folder, else the built-in default profile].
     #[arg(long, value_name = "PATH")]
     pub budgets: Option<PathBuf>,
     /// Only scenarios whose name contains PATTERN (`*` and `?` are wildcards).

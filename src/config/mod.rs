@@ -57,7 +57,7 @@ impl Suite {
 /// recursively for `*.toml`) and the budget profiles of `budgets`, and checks them against
 /// each other. The first problem found is the error.
 pub fn load_suite(paths: &[PathBuf], budgets: &BudgetSource) -> Result<Suite, ConfigError> {
-    let profiles = budget::load(budgets)?;
+    let profiles = budget::load(budgets, paths)?;
     let mut scenarios: Vec<Scenario> = Vec::new();
     let mut first_seen: HashMap<String, String> = HashMap::new();
     for file in scenario_files(paths)? {
