@@ -33,10 +33,12 @@ use crate::results::folder::ResultsFolder;
 use crate::results::lock::Lock;
 use crate::results::outcome::{error_row, scenario_result};
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
+use crate::sampling::{AbPlan, Sampling};
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
+    super::repeats::apply_all(&mut selection, &args.sampling)?;
     if args.instructions {
         count_every_scenario(&mut selection);
     }
@@ -63,8 +65,14 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
         let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
-        match interleave(sides, scenario.repeats, deadline, &progress) {
-            Ok(runs) => {
+        let mut plan = AbPlan::new(
+            scenario.repeats,
+            scenario.auto,
+            crate::compare::decision::ALPHA,
+            budget.regression.warn_pct.min(budget.regression.fail_pct),
+        );
+        match interleave(sides, &mut plan, deadline, &progress) {
+            Ok((runs, sampling)) => {
                 for (side, runs) in runs.into_iter().enumerate() {
                     let mut combined = combine(runs).map_err(|e| {
                         Error::Measure(format!("scenario `{}`: {e}", scenario.name))
@@ -88,6 +96,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
                         &scenario.budget,
                         budget,
                         combined,
+                        sampling.clone(),
                     ));
                 }
             }
@@ -230,20 +239,29 @@ fn ab_sides(
     Ok([(head.to_owned(), base_spec), (head.to_owned(), spec)])
 }
 
-/// Runs `repeats` rounds of one repeat on each side, A then B; returns each side's runs.
-fn interleave(
+/// Runs rounds of one repeat on each side, A then B, until `plan` says stop; returns each
+/// side's runs and the record of how they were taken.
+pub(crate) fn interleave(
     sides: &[(PathBuf, BenchSpec); 2],
-    repeats: u32,
+    plan: &mut AbPlan,
     deadline: Option<Deadline>,
     progress: &ProgressLine,
-) -> Result<[Vec<Measurement>; 2], String> {
+) -> Result<([Vec<Measurement>; 2], Sampling), String> {
+    let started = Instant::now();
+    let most = plan.most();
     let mut runs: [Vec<Measurement>; 2] = Default::default();
-    for round in 1..=repeats {
+    let mut samples: [Vec<f64>; 2] = Default::default();
+    let mut round = 0;
+    loop {
+        round += 1;
         for (side, (exe, spec)) in sides.iter().enumerate() {
             let label = ["A (base)", "B (head)"][side];
-            progress.show(&format!("round {round}/{repeats} {label}"));
+            progress.show(&format!("round {round}/{most} {label}"));
             match run_child(exe, spec, deadline, |_| {}) {
-                ChildOutcome::Measured(m) => runs[side].push(*m),
+                ChildOutcome::Measured(m) => {
+                    samples[side].extend_from_slice(&m.candles_per_sec.samples);
+                    runs[side].push(*m);
+                }
                 ChildOutcome::Failed(reason) => {
                     let what = spec.command.as_ref().map_or_else(
                         || exe.display().to_string(),
@@ -253,6 +271,9 @@ fn interleave(
                 }
             }
         }
+        if let Some(stop) = plan.after_round(&samples[0], &samples[1], started.elapsed()) {
+            let sampling = plan.record(&samples[0], &samples[1], stop);
+            return Ok((runs, sampling));
+        }
     }
-    Ok(runs)
 }

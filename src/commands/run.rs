@@ -13,17 +13,19 @@ use crate::interrupt;
 use crate::judge::Verdict;
 use crate::measure::bench_spec;
 use crate::measure::callgrind::Counter;
-use crate::measure::runner::{run_repeats, ChildOutcome, Deadline, INTERRUPTED};
+use crate::measure::runner::{run_repeats, Deadline, INTERRUPTED};
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
 use crate::results::folder::ResultsFolder;
 use crate::results::lock::Lock;
 use crate::results::outcome::{error_row, scenario_result, summary_row};
-use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
+use crate::results::{Counts, Measurement, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
+use crate::sampling::{RunPlan, Sampling};
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
+    super::repeats::apply_all(&mut selection, &args.sampling)?;
     let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     if args.instructions {
         count_every_scenario(&mut selection);
@@ -31,22 +33,27 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     let exe = current_exe()?;
     interrupt::install();
     let mut counter = Counter::default();
-    let summary = run_suite(&selection, &args.output, |scenario, deadline, progress| {
-        let spec = bench_spec(scenario);
-        let mut outcome = run_repeats(&exe, &spec, deadline, |status| progress.show(status));
-        if let (ChildOutcome::Measured(m), true, None) = (
-            &mut outcome,
-            scenario.measure.instructions,
-            &scenario.command,
-        ) {
-            let runs = scenario.measure.instruction_repeats;
-            counter.add(&scenario.name, m, &exe, (&spec, runs), deadline, |status| {
-                progress.show(status)
-            });
-            progress.clear();
-        }
-        outcome
-    })?;
+    let summary = run_suite(
+        &selection,
+        &args.output,
+        |scenario, plan, deadline, progress| {
+            let spec = bench_spec(scenario);
+            let mut outcome =
+                run_repeats(&exe, &spec, plan, deadline, |status| progress.show(status));
+            if let (Ok((m, _)), true, None) = (
+                &mut outcome,
+                scenario.measure.instructions,
+                &scenario.command,
+            ) {
+                let runs = scenario.measure.instruction_repeats;
+                counter.add(&scenario.name, m, &exe, (&spec, runs), deadline, |status| {
+                    progress.show(status)
+                });
+                progress.clear();
+            }
+            outcome
+        },
+    )?;
     let output = &args.output;
     let need_results = baseline.is_some() || output.junit.is_some();
     let head = if need_results
@@ -115,7 +122,12 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
-    mut measure: impl FnMut(&Scenario, Option<Deadline>, &ProgressLine) -> ChildOutcome,
+    mut measure: impl FnMut(
+        &Scenario,
+        &RunPlan,
+        Option<Deadline>,
+        &ProgressLine,
+    ) -> Result<(Measurement, Sampling), String>,
 ) -> Result<Summary, Error> {
     let out = &output.out;
     let lock = Lock::acquire(out)?;
@@ -135,14 +147,16 @@ pub fn run_suite(
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
         let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
-        let row = match measure(scenario, deadline, &progress) {
-            ChildOutcome::Measured(measurement) => {
-                let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
+        let plan = RunPlan::new(scenario.repeats, scenario.auto, budget.candles_per_sec.stat);
+        let row = match measure(scenario, &plan, deadline, &progress) {
+            Ok((measurement, sampling)) => {
+                let result =
+                    scenario_result(scenario, &scenario.budget, budget, measurement, sampling);
                 folder.write_result(&result)?;
                 summary_row(&result)
             }
-            ChildOutcome::Failed(reason) if reason == INTERRUPTED => break,
-            ChildOutcome::Failed(reason) => {
+            Err(reason) if reason == INTERRUPTED => break,
+            Err(reason) => {
                 progress.clear();
                 eprintln!(
                     "warning: scenario `{}` could not be measured: {reason}",

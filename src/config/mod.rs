@@ -58,7 +58,7 @@ impl Suite {
 /// recursively for `*.toml`) and the budget profiles of `budgets`, and checks them against
 /// each other. The first problem found is the error.
 pub fn load_suite(paths: &[PathBuf], budgets: &BudgetSource) -> Result<Suite, ConfigError> {
-    let profiles = budget::load(budgets)?;
+    let profiles = budget::load(budgets, paths)?;
     let mut scenarios: Vec<Scenario> = Vec::new();
     let mut first_seen: HashMap<String, String> = HashMap::new();
     for file in scenario_files(paths)? {
@@ -445,6 +445,9 @@ mod tests {
                 ("btc-5m", Some(5_000_000), 3, "BTCUSDT"),
                 ("btc-sample-data", None, 3, "BTCUSDT"),
                 ("eth-200k", Some(200_000), 3, "ETHUSDT"),
+                ("btc-1m", Some(1_000_000), 60, "BTCUSDT"),
+                ("eth-1m", Some(1_000_000), 60, "ETHUSDT"),
+                ("smoke-once", Some(200_000), 1, "BTCUSDT"),
                 ("runbook-default", Some(200_000), 3, "BTCUSDT"),
                 ("runbook-smoke", Some(50_000), 2, "BTCUSDT"),
             ]
@@ -452,7 +455,15 @@ mod tests {
         assert!(suite
             .scenarios
             .iter()
-            .all(|s| s.description.is_some() && s.seed == 1337 && s.budget == "default"));
+            .all(|s| s.description.is_some() && s.seed == 1337));
+        // The gate scenarios sample automatically and are judged by the `gate` profile; the
+        // runbook's keep its limits.
+        for s in &suite.scenarios {
+            let gate = s.source.parent().is_some_and(|p| p.ends_with("gate"));
+            let auto = s.auto.is_some();
+            assert_eq!(auto, gate && s.repeats > 1, "{}", s.name);
+            assert_eq!(s.budget == "gate", auto, "{}", s.name);
+        }
     }
 
     #[test]
