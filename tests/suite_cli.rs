@@ -52,7 +52,7 @@ struct BenchJson {
 }
 
 /// The top-level keys of a bench.json, all of them always written.
-const BENCH_KEYS: [&str; 22] = [
+const BENCH_KEYS: [&str; 24] = [
     "budget",
     "candles",
     "candles_per_sec",
