@@ -1,9 +1,11 @@
-//! The engine's speed figures, each beside its target and the yardstick
-//! (`../shared/reference/limit-loop`, or `$PERFSUITE_YARDSTICK`): run with
-//! `cargo bench --bench figures`. Every comparison is a ratio of medians measured in the same
-//! minute, alternating the two sides, because this kind of machine drifts.
+//! The engine's speed figures, each beside its target and the yardstick (`limit/mod.rs`, the
+//! same strategy as one fused loop): run with `cargo bench --bench figures`. Every comparison
+//! is a ratio of medians measured in the same minute, alternating the two sides, because this
+//! kind of machine drifts.
 
-use std::path::{Path, PathBuf};
+mod limit;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -33,43 +35,6 @@ fn engine_rate(
     series.len() as f64 / seconds
 }
 
-fn yardstick_dir() -> PathBuf {
-    std::env::var_os("PERFSUITE_YARDSTICK")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/limit-loop")
-        })
-}
-
-/// Builds the yardstick once; `None` (with a note) where it is not at hand.
-fn yardstick_binary() -> Option<PathBuf> {
-    let dir = yardstick_dir();
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/yardstick");
-    let status = Command::new("cargo")
-        .args(["build", "--release", "--quiet", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target)
-        .status()
-        .ok()?;
-    status
-        .success()
-        .then(|| target.join("release/limit"))
-        .filter(|p| p.exists())
-}
-
-fn yardstick_rate(binary: &Path, candles: usize) -> f64 {
-    let out = Command::new(binary)
-        .arg(candles.to_string())
-        .output()
-        .expect("yardstick runs");
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("yardstick prints JSON");
-    json["backtest_loop_candles_per_sec"]
-        .as_f64()
-        .expect("backtest_loop_candles_per_sec")
-}
-
 fn peak_rss_mb(candles: usize) -> f64 {
     let out = Command::new(env!("CARGO_BIN_EXE_perfsuite"))
         .args(["bench", "--candles", &candles.to_string(), "--repeats", "1"])
@@ -97,26 +62,18 @@ fn main() {
     let million = generate(1_000_000, 1337, "BTCUSDT");
     let mut engine = Engine::new(settings);
     engine_rate(&mut engine, &million, true);
-    match yardstick_binary() {
-        Some(binary) => {
-            let (mut ours, mut bound) = (Vec::new(), Vec::new());
-            for _ in 0..ROUNDS {
-                bound.push(yardstick_rate(&binary, 1_000_000));
-                ours.push(engine_rate(&mut engine, &million, true));
-            }
-            let ratio = median(&ours) / median(&bound);
-            let figure = format!(
-                "{:.1}M c/s vs yardstick {:.1}M = {ratio:.2}x",
-                median(&ours) / 1e6,
-                median(&bound) / 1e6
-            );
-            line("throughput 1M", figure, ">= 0.35x yardstick", ratio >= 0.35);
-        }
-        None => println!(
-            "throughput 1M: yardstick not found at {} (set PERFSUITE_YARDSTICK)",
-            yardstick_dir().display()
-        ),
+    let (mut ours, mut bound) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        bound.push(limit::rate(&million, &settings));
+        ours.push(engine_rate(&mut engine, &million, true));
     }
+    let ratio = median(&ours) / median(&bound);
+    let figure = format!(
+        "{:.1}M c/s vs yardstick {:.1}M = {ratio:.2}x",
+        median(&ours) / 1e6,
+        median(&bound) / 1e6
+    );
+    line("throughput 1M", figure, ">= 0.35x yardstick", ratio >= 0.35);
 
     // 2. Linear cost: 5M against 50k, alternating.
     let small = generate(50_000, 1337, "BTCUSDT");

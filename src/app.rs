@@ -43,6 +43,7 @@ fn dispatch(command: Command) -> Result<u8, Error> {
         Command::Compare(args) => commands::compare::run(args),
         Command::Ab(args) => commands::ab::ab(args),
         Command::Merge(args) => commands::merge::merge(args),
+        Command::Calibrate(args) => commands::calibrate::calibrate(args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::History(args) => commands::history::history(args),
         Command::Trend(args) => commands::history::trend(args),

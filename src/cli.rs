@@ -81,6 +81,9 @@ pub enum Command {
     List(SuiteArgs),
     /// Join the result sets of CI shards into one.
     Merge(MergeArgs),
+    /// This build against itself, interleaved: the noise per scenario, the smallest change `ab`
+    /// detects, suggested repeats.
+    Calibrate(CalibrateArgs),
     /// Print shell completions (or, with --man, the man page) on stdout.
     Completions(CompletionsArgs),
     /// Record result sets in the history database.
@@ -153,7 +156,8 @@ pub struct SuiteArgs {
     /// Scenario files or folders (searched recursively for *.toml).
     #[arg(value_name = "PATH", default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
-    /// Budget folder or file [default: budgets/, else the built-in default profile].
+    /// Budget folder or file [default: budgets/ beside the scenarios (up to the repository's
+    /// root) or in the current folder, else the built-in default profile].
     #[arg(long, value_name = "PATH")]
     pub budgets: Option<PathBuf>,
     /// Only scenarios whose name contains PATTERN (`*` and `?` are wildcards).
@@ -209,12 +213,53 @@ pub struct OutputArgs {
     pub junit: Option<PathBuf>,
 }
 
+/// How many repeats: a count, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatsArg {
+    /// This many repeats.
+    Count(u32),
+    /// Sample until the answer is known, within the bounds.
+    Auto,
+}
+
+fn parse_repeats(text: &str) -> Result<RepeatsArg, String> {
+    if text == "auto" {
+        return Ok(RepeatsArg::Auto);
+    }
+    match text.parse::<u32>() {
+        Ok(n @ 1..=10_000) => Ok(RepeatsArg::Count(n)),
+        _ => Err(format!(
+            "expected a whole number from 1 to 10000 or `auto`, got `{text}`"
+        )),
+    }
+}
+
+/// Overrides of the scenarios' repeats, for every scenario selected.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SamplingArgs {
+    /// Repeats of every scenario: a count, or `auto` to sample until the answer is known.
+    #[arg(long, value_name = "N|auto", value_parser = parse_repeats)]
+    pub repeats: Option<RepeatsArg>,
+    /// With `auto`: repeats before the first look [default: 5].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub min_repeats: Option<u32>,
+    /// With `auto`: most repeats (per side, for `ab`) [default: 40].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_repeats: Option<u32>,
+    /// With `auto`: most seconds of measuring per scenario [default: 20].
+    #[arg(long = "max-time", value_name = "SECONDS")]
+    pub max_time_s: Option<f64>,
+}
+
 /// `perfsuite run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenarios and budgets.
     #[command(flatten)]
     pub suite: SuiteArgs,
+    /// Repeats of every scenario, overriding the files.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -258,6 +303,9 @@ pub struct AbArgs {
     /// Scenarios and budgets.
     #[command(flatten)]
     pub suite: SuiteArgs,
+    /// Repeats (rounds) of every scenario, overriding the files.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output options; base results go to OUT/base, this build's to OUT/head.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -276,6 +324,29 @@ pub struct MergeArgs {
     /// Folder receiving the joined result set.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `perfsuite calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenarios and budgets.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Repeats of every scenario to judge the detection at, overriding the files.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+    /// Rounds (one run of this build on each side) measured per scenario.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=10_000))]
+    pub rounds: u32,
+    /// Write suggested settings to FILE, for review.
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// Format of the results on stdout (`markdown` prints the table).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Print nothing on stdout; no progress on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `perfsuite history`.

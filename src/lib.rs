@@ -1,9 +1,11 @@
 //! perfsuite: a declarative, TOML-driven performance-regression suite for a trading backtester.
 //!
 //! The layers, each using only those listed after it: `app`, `cli` and `commands` are the
-//! command line; `compare` sets result sets side by side; `output` renders for people and tools;
+//! command line; `calibrate` works out what `ab` can detect on this machine; `compare` sets
+//! result sets side by side; `output` renders for people and tools;
 //! `measure` times the engine, in a child process; `results` is the file schema and the results
-//! folder; `config` reads scenario and budget files; `judge` holds resolved budgets and the
+//! folder; `config` reads scenario and budget files; `sampling` decides how many repeats to
+//! take (a fixed count, or `repeats = "auto"`) and records why it stopped; `judge` holds resolved budgets and the
 //! verdicts they give; `engine` is the backtester, which knows nothing of files or the command
 //! line; `environment`, `stats`, `shard`, `interrupt`, `input` (reading
 //! untrusted files) and `error` are small leaves. `history` records result sets in a SQLite
@@ -11,6 +13,7 @@
 //! `report` page.
 
 pub mod app;
+pub mod calibrate;
 pub mod cli;
 pub mod commands;
 pub mod compare;
@@ -27,6 +30,7 @@ pub mod judge;
 pub mod measure;
 pub mod output;
 pub mod results;
+pub mod sampling;
 pub mod schema;
 pub mod shard;
 pub mod stats;

@@ -1,5 +1,10 @@
 //! Descriptive statistics over measured samples, as pure functions.
 
+pub mod interval;
+pub mod normal;
+pub mod rank;
+pub mod sequential;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -24,6 +24,7 @@ struct Bench {
     p95_stage_latency_ms: Option<f64>,
     stages: BTreeMap<String, Stage>,
     peak_rss_mb: Option<f64>,
+    peak_rss_mb_max: Option<f64>,
     instructions: Option<Instructions>,
     instructions_per_candle: Option<f64>,
     fingerprint: Fingerprint,

@@ -101,6 +101,7 @@ fn a_plain_name_with_dots_dashes_and_underscores_writes_exactly_its_folder() {
         f.tree(),
         [
             "out/",
+            "out/.perfsuite-manifest",
             "out/summary.json",
             "out/summary.md",
             "out/v1.2_btc-5k/",

@@ -10,7 +10,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::schema::{Distribution, Environment, Fingerprint, Instructions, Phases, Stage};
+use common::schema::{
+    Distribution, Environment, Fingerprint, Instructions, Phases, Sampling, Stage,
+};
 use common::{squeeze, stderr, stdout, Workspace};
 use serde::Deserialize;
 
@@ -34,6 +36,7 @@ struct BenchJson {
     p95_stage_latency_ms: Option<f64>,
     stages: BTreeMap<String, Stage>,
     peak_rss_mb: Option<f64>,
+    peak_rss_mb_max: Option<f64>,
     instructions: Option<Instructions>,
     instructions_per_candle: Option<f64>,
     fingerprint: Fingerprint,
@@ -45,10 +48,11 @@ struct BenchJson {
     config_digest: String,
     budget: BudgetReport,
     verdict: String,
+    sampling: Sampling,
 }
 
 /// The top-level keys of a bench.json, all of them always written.
-const BENCH_KEYS: [&str; 22] = [
+const BENCH_KEYS: [&str; 24] = [
     "budget",
     "candles",
     "candles_per_sec",
@@ -61,8 +65,10 @@ const BENCH_KEYS: [&str; 22] = [
     "instructions_per_candle",
     "p95_stage_latency_ms",
     "peak_rss_mb",
+    "peak_rss_mb_max",
     "phases",
     "repeats",
+    "sampling",
     "scenario",
     "schema_version",
     "seed",
@@ -104,7 +110,7 @@ struct BudgetReport {
 #[allow(dead_code)]
 struct ResolvedBudget {
     candles_per_sec: FloorLimit,
-    p95_stage_latency_ms: CeilingLimit,
+    p95_stage_latency_ms: LatencyLimit,
     peak_rss_mb: CeilingLimit,
     instructions_per_candle: CeilingLimit,
     regression: Regression,
@@ -127,6 +133,16 @@ struct CeilingLimit {
 
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
+struct LatencyLimit {
+    ceiling: Option<f64>,
+    warn: Option<f64>,
+    /// Written only when the budget names the batch size its limits assume.
+    #[serde(default)]
+    batch_size: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 struct Regression {
     stat: String,
     warn_pct: f64,
@@ -137,6 +153,7 @@ struct Regression {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code)] // `skipped` is read by deserialization: that the key parses is the assertion
 struct Check {
     metric: String,
     kind: String,
@@ -145,6 +162,9 @@ struct Check {
     ceiling: Option<f64>,
     warn: Option<f64>,
     verdict: String,
+    /// Written only for a check skipped on purpose.
+    #[serde(default)]
+    skipped: Option<String>,
 }
 
 /// `OUT/summary.json`, and what `run --format json` prints.

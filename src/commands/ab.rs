@@ -29,13 +29,16 @@ use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRU
 use crate::measure::{bench_spec, BenchSpec};
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
-use crate::results::folder::Lock;
+use crate::results::folder::ResultsFolder;
+use crate::results::lock::Lock;
 use crate::results::outcome::{error_row, scenario_result};
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
+use crate::sampling::{AbPlan, Sampling};
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
+    super::repeats::apply_all(&mut selection, &args.sampling)?;
     if args.instructions {
         count_every_scenario(&mut selection);
     }
@@ -46,6 +49,11 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         .collect::<Result<_, _>>()?;
     // Taken before measuring, so a second run into the same folder is refused up front.
     let lock = Lock::acquire(&args.output.out)?;
+    let names: Vec<&str> = selection.scenarios().map(|s| s.name.as_str()).collect();
+    let folders = [
+        ResultsFolder::prepare(&lock, &args.output.out.join("base"), &names)?,
+        ResultsFolder::prepare(&lock, &args.output.out.join("head"), &names)?,
+    ];
     interrupt::install();
     let started_at = now_rfc3339();
     let clock = Instant::now();
@@ -57,8 +65,14 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
         let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
-        match interleave(sides, scenario.repeats, deadline, &progress) {
-            Ok(runs) => {
+        let mut plan = AbPlan::new(
+            scenario.repeats,
+            scenario.auto,
+            crate::compare::decision::ALPHA,
+            budget.regression.warn_pct.min(budget.regression.fail_pct),
+        );
+        match interleave(sides, &mut plan, deadline, &progress) {
+            Ok((runs, sampling)) => {
                 for (side, runs) in runs.into_iter().enumerate() {
                     let mut combined = combine(runs).map_err(|e| {
                         Error::Measure(format!("scenario `{}`: {e}", scenario.name))
@@ -82,6 +96,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
                         &scenario.budget,
                         budget,
                         combined,
+                        sampling.clone(),
                     ));
                 }
             }
@@ -109,8 +124,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     for (side, name) in ["base", "head"].iter().enumerate() {
         let dir = args.output.out.join(name);
         summaries.push(write_result_set(
-            &lock,
-            &dir,
+            &folders[side],
             &results[side],
             &errors[side],
             &started_at,
@@ -225,20 +239,29 @@ fn ab_sides(
     Ok([(head.to_owned(), base_spec), (head.to_owned(), spec)])
 }
 
-/// Runs `repeats` rounds of one repeat on each side, A then B; returns each side's runs.
-fn interleave(
+/// Runs rounds of one repeat on each side, A then B, until `plan` says stop; returns each
+/// side's runs and the record of how they were taken.
+pub(crate) fn interleave(
     sides: &[(PathBuf, BenchSpec); 2],
-    repeats: u32,
+    plan: &mut AbPlan,
     deadline: Option<Deadline>,
     progress: &ProgressLine,
-) -> Result<[Vec<Measurement>; 2], String> {
+) -> Result<([Vec<Measurement>; 2], Sampling), String> {
+    let started = Instant::now();
+    let most = plan.most();
     let mut runs: [Vec<Measurement>; 2] = Default::default();
-    for round in 1..=repeats {
+    let mut samples: [Vec<f64>; 2] = Default::default();
+    let mut round = 0;
+    loop {
+        round += 1;
         for (side, (exe, spec)) in sides.iter().enumerate() {
             let label = ["A (base)", "B (head)"][side];
-            progress.show(&format!("round {round}/{repeats} {label}"));
+            progress.show(&format!("round {round}/{most} {label}"));
             match run_child(exe, spec, deadline, |_| {}) {
-                ChildOutcome::Measured(m) => runs[side].push(*m),
+                ChildOutcome::Measured(m) => {
+                    samples[side].extend_from_slice(&m.candles_per_sec.samples);
+                    runs[side].push(*m);
+                }
                 ChildOutcome::Failed(reason) => {
                     let what = spec.command.as_ref().map_or_else(
                         || exe.display().to_string(),
@@ -248,6 +271,9 @@ fn interleave(
                 }
             }
         }
+        if let Some(stop) = plan.after_round(&samples[0], &samples[1], started.elapsed()) {
+            let sampling = plan.record(&samples[0], &samples[1], stop);
+            return Ok((runs, sampling));
+        }
     }
-    Ok(runs)
 }

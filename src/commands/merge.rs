@@ -8,7 +8,8 @@ use crate::commands::run::write_result_set;
 use crate::compare::{load_result_set, name_problem};
 use crate::error::{Error, EXIT_OK};
 use crate::judge::Verdict;
-use crate::results::folder::{Lock, SUMMARY_JSON};
+use crate::results::folder::{ResultsFolder, SUMMARY_JSON};
+use crate::results::lock::Lock;
 use crate::results::{ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
 
 /// Runs the command.
@@ -68,9 +69,11 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
         duration_s = duration_s.max(summary.duration_s);
     }
     let lock = Lock::acquire(&args.out)?;
+    let mut names: Vec<&str> = results.iter().map(|r| r.scenario.as_str()).collect();
+    names.extend(errors.iter().map(|r| r.scenario.as_str()));
+    let folder = ResultsFolder::prepare(&lock, &args.out, &names)?;
     let summary = write_result_set(
-        &lock,
-        &args.out,
+        &folder,
         &results,
         &errors,
         started_at.as_deref().unwrap_or_default(),
@@ -86,9 +89,6 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
     Ok(EXIT_OK)
 }
 
-/// The largest file read as a summary.json: a row is a few hundred bytes.
-const MAX_SUMMARY_BYTES: u64 = 256 << 20;
-
 /// A shard's summary.json: what makes a folder a result set written by `run`.
 fn read_summary(dir: &Path) -> Result<Summary, Error> {
     let path = dir.join(SUMMARY_JSON);
@@ -98,15 +98,9 @@ fn read_summary(dir: &Path) -> Result<Summary, Error> {
             dir.display()
         ))
     };
-    if std::fs::metadata(&path).map_err(unreadable)?.len() > MAX_SUMMARY_BYTES {
-        return Err(Error::Input(format!(
-            "{}: too large for a summary.json (over {} MiB): not read",
-            path.display(),
-            MAX_SUMMARY_BYTES >> 20
-        )));
-    }
-    // Bytes, not a String: a file that is not UTF-8 is invalid JSON, not unreadable.
-    let text = std::fs::read(&path).map_err(unreadable)?;
+    // Bytes, not a String: a file that is not UTF-8 is invalid JSON, not unreadable. A regular
+    // file only, capped while reading: a FIFO or `/dev/zero` here must not hang or exhaust us.
+    let text = crate::input::read_input(&path).map_err(unreadable)?;
     let invalid = |e: serde_json::Error| Error::Input(format!("{}: {e}", path.display()));
     // The version first: a newer schema may not parse, and saying so helps more.
     let value: serde_json::Value = serde_json::from_slice(&text).map_err(invalid)?;

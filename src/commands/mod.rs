@@ -2,12 +2,14 @@
 
 pub mod ab;
 pub mod bench;
+pub mod calibrate;
 pub mod check;
 pub mod compare;
 pub mod completions;
 pub mod emit;
 pub mod history;
 pub mod merge;
+pub mod repeats;
 pub mod run;
 
 use crate::cli::SuiteArgs;

@@ -1,6 +1,5 @@
 //! `perfsuite run`: every scenario in its own child process, judged, written, summarised.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cli::{OutputArgs, RunArgs};
@@ -14,16 +13,19 @@ use crate::interrupt;
 use crate::judge::Verdict;
 use crate::measure::bench_spec;
 use crate::measure::callgrind::Counter;
-use crate::measure::runner::{run_repeats, ChildOutcome, Deadline, INTERRUPTED};
+use crate::measure::runner::{run_repeats, Deadline, INTERRUPTED};
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
-use crate::results::folder;
+use crate::results::folder::ResultsFolder;
+use crate::results::lock::Lock;
 use crate::results::outcome::{error_row, scenario_result, summary_row};
-use crate::results::{Counts, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
+use crate::results::{Counts, Measurement, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
+use crate::sampling::{RunPlan, Sampling};
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
+    super::repeats::apply_all(&mut selection, &args.sampling)?;
     let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     if args.instructions {
         count_every_scenario(&mut selection);
@@ -31,22 +33,27 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     let exe = current_exe()?;
     interrupt::install();
     let mut counter = Counter::default();
-    let summary = run_suite(&selection, &args.output, |scenario, deadline, progress| {
-        let spec = bench_spec(scenario);
-        let mut outcome = run_repeats(&exe, &spec, deadline, |status| progress.show(status));
-        if let (ChildOutcome::Measured(m), true, None) = (
-            &mut outcome,
-            scenario.measure.instructions,
-            &scenario.command,
-        ) {
-            let runs = scenario.measure.instruction_repeats;
-            counter.add(&scenario.name, m, &exe, (&spec, runs), deadline, |status| {
-                progress.show(status)
-            });
-            progress.clear();
-        }
-        outcome
-    })?;
+    let summary = run_suite(
+        &selection,
+        &args.output,
+        |scenario, plan, deadline, progress| {
+            let spec = bench_spec(scenario);
+            let mut outcome =
+                run_repeats(&exe, &spec, plan, deadline, |status| progress.show(status));
+            if let (Ok((m, _)), true, None) = (
+                &mut outcome,
+                scenario.measure.instructions,
+                &scenario.command,
+            ) {
+                let runs = scenario.measure.instruction_repeats;
+                counter.add(&scenario.name, m, &exe, (&spec, runs), deadline, |status| {
+                    progress.show(status)
+                });
+                progress.clear();
+            }
+            outcome
+        },
+    )?;
     let output = &args.output;
     let need_results = baseline.is_some() || output.junit.is_some();
     let head = if need_results
@@ -111,24 +118,27 @@ pub fn current_exe() -> Result<std::path::PathBuf, Error> {
 /// Runs the selected scenarios through `measure`, writing each result as soon as it exists and
 /// the summary after each scenario (marked interrupted until the last), so a crash or Ctrl-C
 /// never loses a finished result. The results folder is locked for the whole run (see
-/// [`folder::Lock`]); the lock is released on every way out, errors included.
+/// [`Lock`]); the lock is released on every way out, errors included.
 pub fn run_suite(
     selection: &Selection,
     output: &OutputArgs,
-    mut measure: impl FnMut(&Scenario, Option<Deadline>, &ProgressLine) -> ChildOutcome,
+    mut measure: impl FnMut(
+        &Scenario,
+        &RunPlan,
+        Option<Deadline>,
+        &ProgressLine,
+    ) -> Result<(Measurement, Sampling), String>,
 ) -> Result<Summary, Error> {
     let out = &output.out;
-    let lock = folder::Lock::acquire(out)?;
-    folder::prepare(out)?;
+    let lock = Lock::acquire(out)?;
+    let names: Vec<&str> = selection.scenarios().map(|s| s.name.as_str()).collect();
+    let folder = ResultsFolder::prepare(&lock, out, &names)?;
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let total = selection.chosen.len();
     let mut progress = ProgressLine::new(output.quiet, total);
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(total);
-    let write_summary = |summary: &Summary| {
-        lock.verify()?;
-        folder::write_summary(out, summary)
-    };
+    let write_summary = |summary: &Summary| folder.write_summary(summary);
     write_summary(&summary(&started_at, clock.elapsed(), total > 0, &rows))?;
     for (i, scenario) in selection.scenarios().enumerate() {
         if interrupt::requested() {
@@ -137,15 +147,16 @@ pub fn run_suite(
         progress.scenario(i, &scenario.name);
         let budget = selection.suite.budget_for(scenario);
         let deadline = scenario.timeout_s.and_then(Deadline::after_secs);
-        let row = match measure(scenario, deadline, &progress) {
-            ChildOutcome::Measured(measurement) => {
-                let result = scenario_result(scenario, &scenario.budget, budget, *measurement);
-                lock.verify()?;
-                folder::write_result(out, &result)?;
+        let plan = RunPlan::new(scenario.repeats, scenario.auto, budget.candles_per_sec.stat);
+        let row = match measure(scenario, &plan, deadline, &progress) {
+            Ok((measurement, sampling)) => {
+                let result =
+                    scenario_result(scenario, &scenario.budget, budget, measurement, sampling);
+                folder.write_result(&result)?;
                 summary_row(&result)
             }
-            ChildOutcome::Failed(reason) if reason == INTERRUPTED => break,
-            ChildOutcome::Failed(reason) => {
+            Err(reason) if reason == INTERRUPTED => break,
+            Err(reason) => {
                 progress.clear();
                 eprintln!(
                     "warning: scenario `{}` could not be measured: {reason}",
@@ -193,22 +204,17 @@ pub fn exit_code(summary: &Summary, strict: bool) -> u8 {
     }
 }
 
-/// Writes `results` as a complete result set in `out`, which is `lock`'s folder or inside it:
-/// each bench.json and the summary.
+/// Writes `results` as a complete result set into `folder`: each bench.json and the summary.
 pub fn write_result_set(
-    lock: &folder::Lock,
-    out: &Path,
+    folder: &ResultsFolder,
     results: &[ScenarioResult],
     errors: &[SummaryRow],
     started_at: &str,
     duration_s: f64,
 ) -> Result<Summary, Error> {
-    lock.verify()?;
-    folder::prepare(out)?;
     let mut rows: Vec<SummaryRow> = Vec::with_capacity(results.len() + errors.len());
     for result in results {
-        lock.verify()?;
-        folder::write_result(out, result)?;
+        folder.write_result(result)?;
         rows.push(summary_row(result));
     }
     rows.extend(errors.iter().cloned());
@@ -219,8 +225,7 @@ pub fn write_result_set(
         false,
         &rows,
     );
-    lock.verify()?;
-    folder::write_summary(out, &summary)?;
+    folder.write_summary(&summary)?;
     Ok(summary)
 }
 

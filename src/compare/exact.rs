@@ -36,6 +36,13 @@ pub fn decide_exact(base: &Instructions, head: &Instructions, t: &Regression) ->
         verdict,
         change_pct: change,
         noise,
+        reason: (verdict == ChangeVerdict::Inconclusive).then(|| {
+            if noise.cleared() {
+                "the base value is 0: no percentage".to_owned()
+            } else {
+                "the counted runs disagree".to_owned()
+            }
+        }),
     }
 }
 

@@ -7,6 +7,7 @@ use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
 use crate::judge::{Budget, Ceiling, Verdict};
 use crate::results::{BudgetReport, Measurement, Phases, ScenarioResult, SCHEMA_VERSION};
+use crate::sampling::Sampling;
 use crate::stats::Distribution;
 
 use super::ResultSet;
@@ -33,6 +34,7 @@ pub fn budget() -> Budget {
         peak_rss_mb: Ceiling {
             ceiling: Some(1024.0),
             warn: None,
+            batch_size: None,
         },
         ..crate::judge::runbook_budget()
     }
@@ -54,6 +56,7 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             p95_stage_latency_ms: Some(20.0),
             stages: BTreeMap::new(),
             peak_rss_mb: Some(200.0),
+            peak_rss_mb_max: Some(200.0),
             instructions: None,
             instructions_per_candle: None,
             fingerprint: Some(Fingerprint {
@@ -81,6 +84,7 @@ pub fn result(name: &str, samples: &[f64]) -> ScenarioResult {
             checks: Vec::new(),
         },
         verdict: Verdict::Pass,
+        sampling: Some(Sampling::fixed(samples.len() as u32)),
     }
 }
 

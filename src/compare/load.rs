@@ -189,8 +189,9 @@ pub(super) fn load_bench_json(path: &Path) -> Result<ScenarioResult, LoadError> 
             bytes,
         });
     }
-    // Bytes, not a String: a file that is not UTF-8 is invalid JSON, not unreadable.
-    let text = std::fs::read(path).map_err(io)?;
+    // Bytes, not a String: a file that is not UTF-8 is invalid JSON, not unreadable. Read as a
+    // regular file with the cap counted while reading: the size above may be a lie (`/dev/zero`).
+    let text = crate::input::read_input(path).map_err(io)?;
     let json = |source| LoadError::Json {
         path: path.to_owned(),
         source,

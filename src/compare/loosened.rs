@@ -160,6 +160,7 @@ mod tests {
             peak_rss_mb: Ceiling {
                 ceiling: Some(1024.0),
                 warn: None,
+                batch_size: None,
             },
             ..crate::judge::runbook_budget()
         }
@@ -197,6 +198,7 @@ mod tests {
         head.p95_stage_latency_ms = Ceiling {
             ceiling: Some(80.0),
             warn: Some(40.0),
+            batch_size: None,
         };
         head.peak_rss_mb.ceiling = None;
         assert_eq!(

@@ -29,7 +29,7 @@ use crate::output::Format;
 use crate::results::{Measurement, ScenarioResult};
 use crate::stats::Distribution;
 
-pub use decision::{Better, ChangeVerdict, Decision, Noise, Side};
+pub use decision::{Better, ChangeVerdict, Decision, Evidence, Noise, Side};
 pub(crate) use load::name_problem;
 pub use load::{load_result_set, LoadError};
 pub use loosened::{Loosening, Setting};
@@ -136,6 +136,8 @@ pub struct MetricComparison {
     pub verdict: Option<ChangeVerdict>,
     /// The noise check behind the verdict.
     pub noise: Option<Noise>,
+    /// Why the verdict is `inconclusive`, in words ("2 samples a side, 5 needed").
+    pub reason: Option<String>,
 }
 
 impl MetricComparison {
@@ -357,6 +359,7 @@ fn compare_metrics(
 ) -> Vec<MetricComparison> {
     let (b, h) = (&base.measurement, &head.measurement);
     let stat = thresholds.stat;
+    let (base_rss, head_rss) = like_for_like_rss(b, h);
     let mut metrics = vec![
         judge(
             Metric::CandlesPerSec,
@@ -364,6 +367,9 @@ fn compare_metrics(
             sampled(&b.candles_per_sec, stat),
             sampled(&h.candles_per_sec, stat),
             thresholds,
+            Evidence::Sampled {
+                alpha: level(base, head),
+            },
         ),
         judge(
             Metric::P95StageLatencyMs,
@@ -371,13 +377,15 @@ fn compare_metrics(
             single(&b.p95_stage_latency_ms),
             single(&h.p95_stage_latency_ms),
             thresholds,
+            Evidence::Single,
         ),
         judge(
             Metric::PeakRssMb,
             None,
-            single(&b.peak_rss_mb),
-            single(&h.peak_rss_mb),
+            single(base_rss),
+            single(head_rss),
             thresholds,
+            Evidence::Single,
         ),
     ];
     // Shown only where counted, so suites that never count see no empty row.
@@ -400,14 +408,39 @@ fn instructions(b: &Measurement, h: &Measurement, thresholds: &Regression) -> Me
         better: Better::Lower,
         base: base.as_ref().map(|i| i.per_run as f64),
         head: head.as_ref().map(|i| i.per_run as f64),
-        change_pct: decision.and_then(|d| d.change_pct),
-        verdict: decision.map(|d| d.verdict),
-        noise: decision.map(|d| d.noise),
+        change_pct: decision.as_ref().and_then(|d| d.change_pct),
+        verdict: decision.as_ref().map(|d| d.verdict),
+        noise: decision.as_ref().map(|d| d.noise),
+        reason: decision.and_then(|d| d.reason),
+    }
+}
+
+/// The level the rank test holds the throughput to: [`decision::ALPHA`], or the stricter
+/// nominal level of a sequential test's last look when either side's samples were collected by
+/// one (`ab` with `repeats = "auto"`).
+fn level(base: &ScenarioResult, head: &ScenarioResult) -> f64 {
+    [base, head]
+        .iter()
+        .filter_map(|r| r.sampling.as_ref()?.nominal_alpha())
+        .fold(decision::ALPHA, f64::min)
+}
+
+/// Peak RSS of both sides, like for like: the median over the measuring processes, unless one
+/// side's file predates the median (no `peak_rss_mb_max`; its `peak_rss_mb` is the largest
+/// value), in which case both sides' largest values.
+fn like_for_like_rss<'a>(
+    b: &'a crate::results::Measurement,
+    h: &'a crate::results::Measurement,
+) -> (&'a Option<f64>, &'a Option<f64>) {
+    match (b.peak_rss_mb_max.is_some(), h.peak_rss_mb_max.is_some()) {
+        (false, true) => (&b.peak_rss_mb, &h.peak_rss_mb_max),
+        (true, false) => (&b.peak_rss_mb_max, &h.peak_rss_mb),
+        _ => (&b.peak_rss_mb, &h.peak_rss_mb),
     }
 }
 
 /// A sampled metric, compared on `stat`. A distribution without samples (a hand-made file)
-/// falls to the range rule on its statistic alone.
+/// has too few samples to decide.
 fn sampled(d: &Distribution, stat: Statistic) -> Option<Side<'_>> {
     Some(Side {
         value: stat.of(d),
@@ -423,6 +456,9 @@ fn single(v: &Option<f64>) -> Option<Side<'_>> {
     })
 }
 
+/// Said of a latency change past the threshold: it is never called.
+pub const LATENCY_UNJUDGED: &str = "one value per run, its noise unknown";
+
 /// Judges `metric`; no verdict when either side did not measure it.
 fn judge(
     metric: Metric,
@@ -430,17 +466,18 @@ fn judge(
     base: Option<Side>,
     head: Option<Side>,
     thresholds: &Regression,
+    evidence: Evidence,
 ) -> MetricComparison {
     let decision = match (base, head) {
         (Some(b), Some(h)) => {
-            Some(decision::decide(b, h, metric.better(), thresholds)).map(|mut d| {
-                // One latency figure per run says nothing of its own noise, and sub-millisecond
-                // stage times swing by tens of percent between processes: never call it outright.
-                if metric == Metric::P95StageLatencyMs && d.verdict != ChangeVerdict::Unchanged {
-                    d.verdict = ChangeVerdict::Inconclusive;
-                }
-                d
-            })
+            let mut d = decision::decide(b, h, metric.better(), thresholds, evidence);
+            // One latency figure per run says nothing of its own noise, and sub-millisecond
+            // stage times swing by tens of percent between processes: never call it outright.
+            if metric == Metric::P95StageLatencyMs && d.verdict != ChangeVerdict::Unchanged {
+                d.verdict = ChangeVerdict::Inconclusive;
+                d.reason = Some(LATENCY_UNJUDGED.to_owned());
+            }
+            Some(d)
         }
         _ => None,
     };
@@ -450,9 +487,10 @@ fn judge(
         better: metric.better(),
         base: base.map(|b| b.value),
         head: head.map(|h| h.value),
-        change_pct: decision.and_then(|d| d.change_pct),
-        verdict: decision.map(|d| d.verdict),
-        noise: decision.map(|d| d.noise),
+        change_pct: decision.as_ref().and_then(|d| d.change_pct),
+        verdict: decision.as_ref().map(|d| d.verdict),
+        noise: decision.as_ref().map(|d| d.noise),
+        reason: decision.and_then(|d| d.reason),
     }
 }
 

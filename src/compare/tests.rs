@@ -284,14 +284,80 @@ fn the_json_has_stable_keys() {
 }
 
 #[test]
-fn a_distribution_without_samples_is_judged_on_its_statistic() {
+fn a_distribution_without_samples_never_decides() {
     let mut base = result("btc", &[1000.0]);
     let mut head = result("btc", &[700.0]);
     base.measurement.candles_per_sec.samples.clear();
     head.measurement.candles_per_sec.samples.clear();
     let c = compare(&set("base", [base]), &set("head", [head]));
+    let m = &only(&c).metrics[0];
+    assert_eq!(m.verdict, Some(ChangeVerdict::Inconclusive));
+    assert_eq!(m.reason.as_deref(), Some("0 samples a side, 5 needed"));
+}
+
+#[test]
+fn one_repeat_a_side_never_decides_however_large_the_change() {
+    for factor in [0.5, 0.88, 1.29] {
+        let c = compare(
+            &set("base", [result("btc", &[1000.0])]),
+            &set("head", [result("btc", &[1000.0 * factor])]),
+        );
+        let m = &only(&c).metrics[0];
+        assert_eq!(m.verdict, Some(ChangeVerdict::Inconclusive), "{factor}");
+        assert_eq!(m.reason.as_deref(), Some("1 sample a side, 5 needed"));
+    }
+}
+
+#[test]
+fn peak_rss_is_compared_like_for_like() {
+    // Base from before the median existed: its peak_rss_mb is the largest child's. Head's
+    // median (6.25) against it would read as an improvement; its largest (6.59) is compared.
+    let samples = noisy(7, 0, 3);
+    let mut base = result("btc", &samples);
+    base.measurement.peak_rss_mb = Some(6.59);
+    base.measurement.peak_rss_mb_max = None;
+    let mut head = result("btc", &samples);
+    head.measurement.peak_rss_mb = Some(6.25);
+    head.measurement.peak_rss_mb_max = Some(6.59);
+    let c = compare(&set("base", [base.clone()]), &set("head", [head.clone()]));
+    let rss = &only(&c).metrics[2];
+    assert_eq!((rss.base, rss.head), (Some(6.59), Some(6.59)));
+    assert_eq!(rss.verdict, Some(ChangeVerdict::Unchanged));
+    // Both with medians: the medians are compared.
+    base.measurement.peak_rss_mb = Some(6.25);
+    base.measurement.peak_rss_mb_max = Some(6.25);
+    let c = compare(&set("base", [base]), &set("head", [head]));
+    assert_eq!(only(&c).metrics[2].base, Some(6.25));
+    assert_eq!(only(&c).metrics[2].verdict, Some(ChangeVerdict::Unchanged));
+}
+
+#[test]
+fn samples_collected_sequentially_are_judged_at_the_last_looks_level() {
+    use crate::sampling::{Sampling, SequentialRecord, Stop};
+    // Seven samples a side, fully separated: p ≈ 0.0017, a call at 0.01 but not at 0.001.
+    let base: Vec<f64> = (0..7).map(|i| 1000.0 + f64::from(i)).collect();
+    let head = scaled(&base, 0.9);
+    let (mut b, mut h) = (result("btc", &base), result("btc", &head));
+    let fixed = compare(&set("base", [b.clone()]), &set("head", [h.clone()]));
     assert_eq!(
-        only(&c).metrics[0].verdict,
-        Some(ChangeVerdict::RegressedFail)
+        only(&fixed).metrics[0].verdict,
+        Some(ChangeVerdict::RegressedWarn)
     );
+    let sequential = Sampling {
+        sequential: Some(SequentialRecord {
+            alpha: 0.01,
+            looks: 3,
+            critical_z: 3.29,
+            nominal_alpha: 0.001,
+            z: -3.1,
+        }),
+        stopped: Stop::MaxTime,
+        ..Sampling::fixed(7)
+    };
+    b.sampling = Some(sequential.clone());
+    h.sampling = Some(sequential);
+    let c = compare(&set("base", [b]), &set("head", [h]));
+    let m = &only(&c).metrics[0];
+    assert_eq!(m.verdict, Some(ChangeVerdict::Inconclusive));
+    assert_eq!(m.reason.as_deref(), Some("7 samples a side, 8 needed"));
 }

@@ -22,8 +22,9 @@ const BUILTIN_PATH: &str = "<built-in budgets/default.toml>";
 /// Where budget profiles come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BudgetSource {
-    /// `budgets/` in the current directory if that folder exists, else the built-in `default`
-    /// profile (the runbook's limits).
+    /// The `budgets/` folder beside the scenarios (in the folder holding them, or any folder
+    /// above it up to the repository's root), else `budgets/` in the current folder, else the
+    /// built-in `default` profile (the runbook's limits).
     Default,
     /// Every `*.toml` in this folder (searched recursively), or this one file; it must exist.
     Dir(PathBuf),
@@ -63,24 +64,49 @@ pub(crate) struct Profiles {
     pub origin: String,
 }
 
-/// Loads every profile `source` names.
-pub(crate) fn load(source: &BudgetSource) -> Result<Profiles, ConfigError> {
+/// Loads every profile `source` names; `scenarios` are the paths the scenarios come from.
+pub(crate) fn load(source: &BudgetSource, scenarios: &[PathBuf]) -> Result<Profiles, ConfigError> {
     match source {
-        BudgetSource::Default => load_default(Path::new("budgets")),
+        BudgetSource::Default => load_default(&default_folders(scenarios)),
         BudgetSource::Dir(path) => load_path(path),
     }
 }
 
-/// `dir` if it is a folder, else the built-in profile.
-fn load_default(dir: &Path) -> Result<Profiles, ConfigError> {
-    if dir.is_dir() {
+/// Where a `budgets/` folder is looked for, nearest first: beside each scenario path and in each
+/// folder above it up to its repository's root (the first folder holding `.git`; outside a
+/// repository, the two folders above the path), then the current folder.
+fn default_folders(scenarios: &[PathBuf]) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for path in scenarios {
+        let start = path.parent().unwrap_or(Path::new(""));
+        let in_repository = start.ancestors().any(|a| a.join(".git").exists());
+        for (depth, folder) in start.ancestors().enumerate() {
+            folders.push(folder.join("budgets"));
+            if folder.join(".git").exists() || (!in_repository && depth == 1) {
+                break;
+            }
+        }
+    }
+    folders.push(PathBuf::from("budgets"));
+    let mut seen = std::collections::HashSet::new();
+    folders.retain(|f| seen.insert(f.clone()));
+    folders
+}
+
+/// The first of `folders` that exists, else the built-in profile.
+fn load_default(folders: &[PathBuf]) -> Result<Profiles, ConfigError> {
+    if let Some(dir) = folders.iter().find(|f| f.is_dir()) {
         return load_path(dir);
     }
     let src = Source::new(Path::new(BUILTIN_PATH), BUILTIN_DEFAULT);
     let profile = parse_profile(&src, "default")?;
+    let looked: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
     Ok(Profiles {
         map: BTreeMap::from([(profile.name.clone(), profile)]),
-        origin: format!("built in (there is no {} folder)", dir.display()),
+        origin: format!(
+            "built in (no budgets folder at {}; point `--budgets` at one)",
+            looked.join(", ")
+        ),
     })
 }
 
@@ -145,7 +171,7 @@ struct RawLimits {
     #[serde(default)]
     candles_per_sec: RawFloor,
     #[serde(default)]
-    p95_stage_latency_ms: RawCeiling,
+    p95_stage_latency_ms: RawLatency,
     #[serde(default)]
     peak_rss_mb: RawCeiling,
     #[serde(default)]
@@ -168,6 +194,15 @@ struct RawFloor {
 struct RawCeiling {
     ceiling: Option<Spanned<f64>>,
     warn: Option<Spanned<f64>>,
+}
+
+/// The stage latency's ceiling, which also states the batch size it assumes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLatency {
+    ceiling: Option<Spanned<f64>>,
+    warn: Option<Spanned<f64>>,
+    batch_size: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,7 +248,21 @@ fn resolve(src: &Source, own: &RawLimits, base: &RawLimits) -> Result<Budget, Co
         true,
         "warn is the early alarm above the floor",
     )?;
-    let p95_stage_latency_ms = ceiling(src, &own.p95_stage_latency_ms, &base.p95_stage_latency_ms)?;
+    let (lat, base_lat) = (&own.p95_stage_latency_ms, &base.p95_stage_latency_ms);
+    let p95_stage_latency_ms = Ceiling {
+        batch_size: batch_size(src, pick(&lat.batch_size, &base_lat.batch_size))?,
+        ..ceiling(
+            src,
+            &RawCeiling {
+                ceiling: lat.ceiling.clone(),
+                warn: lat.warn.clone(),
+            },
+            &RawCeiling {
+                ceiling: base_lat.ceiling.clone(),
+                warn: base_lat.warn.clone(),
+            },
+        )?
+    };
     let peak_rss_mb = ceiling(src, &own.peak_rss_mb, &base.peak_rss_mb)?;
     let instructions_per_candle = ceiling(
         src,
@@ -285,6 +334,7 @@ fn ceiling(src: &Source, own: &RawCeiling, base: &RawCeiling) -> Result<Ceiling,
     let resolved = Ceiling {
         ceiling: limit(src, pick(&own.ceiling, &base.ceiling), "ceiling")?,
         warn: limit(src, pick(&own.warn, &base.warn), "warn")?,
+        batch_size: None,
     };
     warn_side(
         src,
@@ -302,6 +352,21 @@ fn ceiling(src: &Source, own: &RawCeiling, base: &RawCeiling) -> Result<Ceiling,
         "warn is the early alarm below the ceiling",
     )?;
     Ok(resolved)
+}
+
+/// The batch size a latency ceiling assumes: a valid engine batch size.
+fn batch_size(src: &Source, v: Option<&Spanned<i64>>) -> Result<Option<usize>, ConfigError> {
+    let Some(v) = v else { return Ok(None) };
+    let got = *v.get_ref();
+    if (1..=100_000_000).contains(&got) {
+        Ok(Some(got as usize))
+    } else {
+        Err(src.value_error(
+            v.span(),
+            "batch_size",
+            format_args!("must be an engine batch size from 1 to 100000000, got {got}"),
+        ))
+    }
 }
 
 /// A limit must be a finite number greater than 0.
@@ -400,7 +465,8 @@ mod tests {
             Budget {
                 peak_rss_mb: Ceiling {
                     ceiling: Some(1024.0),
-                    warn: None
+                    warn: None,
+                    batch_size: None,
                 },
                 ..Budget::default()
             }
@@ -436,7 +502,8 @@ mod tests {
             profile.resolve("eth.v2").p95_stage_latency_ms,
             Ceiling {
                 ceiling: Some(50.0),
-                warn: Some(45.0)
+                warn: Some(45.0),
+                batch_size: Some(4096),
             }
         );
         assert_eq!(profile.resolve("other"), runbook());
@@ -512,7 +579,8 @@ mod tests {
             b.instructions_per_candle,
             Ceiling {
                 ceiling: Some(240.0),
-                warn: Some(230.0)
+                warn: Some(230.0),
+                batch_size: None,
             }
         );
         assert_eq!(
@@ -571,7 +639,7 @@ mod tests {
         );
         assert_eq!(
             parse("[p95_stage_latency_ms]\nfloor = 3\n").unwrap_err(),
-            "budgets/p.toml:2:1: unknown key `p95_stage_latency_ms.floor`, expected `ceiling` or `warn`"
+            "budgets/p.toml:2:1: unknown key `p95_stage_latency_ms.floor`, expected one of `ceiling`, `warn`, `batch_size`"
         );
         let err = parse("[scenario.a.scenario.b.regression]\nfail_pct = 1\n").unwrap_err();
         assert!(
@@ -584,7 +652,7 @@ mod tests {
     fn without_a_budgets_folder_the_default_source_is_the_built_in_profile() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("budgets");
-        let profiles = load_default(&missing).unwrap();
+        let profiles = load_default(std::slice::from_ref(&missing)).unwrap();
         assert_eq!(profiles.map.keys().collect::<Vec<_>>(), ["default"]);
         assert_eq!(profiles.map["default"].resolve("x"), runbook());
         assert_eq!(profiles.map["default"].source(), Path::new(BUILTIN_PATH));
@@ -595,14 +663,14 @@ mod tests {
             "[candles_per_sec]\nfloor = 5000\n",
         )
         .unwrap();
-        let profiles = load_default(&missing).unwrap();
+        let profiles = load_default(std::slice::from_ref(&missing)).unwrap();
         assert_eq!(profiles.map.keys().collect::<Vec<_>>(), ["strict"]);
         assert_eq!(profiles.map["strict"].name(), "strict");
     }
 
     #[test]
     fn a_budget_folder_that_does_not_exist_is_an_error_naming_it() {
-        let err = load(&BudgetSource::Dir("no/such/budgets".into())).unwrap_err();
+        let err = load(&BudgetSource::Dir("no/such/budgets".into()), &[]).unwrap_err();
         assert_eq!(err.to_string(), "no/such/budgets: no such file or folder");
     }
 
@@ -613,9 +681,9 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("b")).unwrap();
         std::fs::write(dir.path().join("a/ci.toml"), "").unwrap();
         std::fs::write(dir.path().join("b/ci.toml"), "").unwrap();
-        let one = load(&BudgetSource::Dir(dir.path().join("a/ci.toml"))).unwrap();
+        let one = load(&BudgetSource::Dir(dir.path().join("a/ci.toml")), &[]).unwrap();
         assert_eq!(one.map.keys().collect::<Vec<_>>(), ["ci"]);
-        let err = load(&BudgetSource::Dir(dir.path().to_owned())).unwrap_err();
+        let err = load(&BudgetSource::Dir(dir.path().to_owned()), &[]).unwrap_err();
         assert_eq!(err.path(), dir.path().join("b/ci.toml"));
         assert!(
             err.message().starts_with("duplicate budget profile `ci`: "),

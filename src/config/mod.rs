@@ -22,6 +22,7 @@ pub use error::ConfigError;
 pub use measure::{Measure, DEFAULT_INSTRUCTION_REPEATS, MEASUREMENTS};
 pub use scenario::{
     Scenario, DEFAULT_BUDGET, DEFAULT_REPEATS, DEFAULT_SEED, DEFAULT_SYMBOL, DEFAULT_WARMUP,
+    RESERVED_NAMES,
 };
 
 use crate::judge::Budget;
@@ -57,7 +58,7 @@ impl Suite {
 /// recursively for `*.toml`) and the budget profiles of `budgets`, and checks them against
 /// each other. The first problem found is the error.
 pub fn load_suite(paths: &[PathBuf], budgets: &BudgetSource) -> Result<Suite, ConfigError> {
-    let profiles = budget::load(budgets)?;
+    let profiles = budget::load(budgets, paths)?;
     let mut scenarios: Vec<Scenario> = Vec::new();
     let mut first_seen: HashMap<String, String> = HashMap::new();
     for file in scenario_files(paths)? {
@@ -166,9 +167,10 @@ pub(crate) fn toml_files(path: &Path) -> Result<Vec<PathBuf>, ConfigError> {
     Ok(files)
 }
 
-/// The text of `path`, or an error naming it.
+/// The text of `path`, or an error naming it: a regular file of at most 64 MiB
+/// ([`crate::input`]), so a FIFO named `x.toml` or a link to `/dev/zero` is refused, not read.
 pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
-    fs::read_to_string(path).map_err(|e| io_error(path, &e))
+    crate::input::read_input_text(path).map_err(|e| io_error(path, &e))
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> ConfigError {
@@ -443,6 +445,9 @@ mod tests {
                 ("btc-5m", Some(5_000_000), 3, "BTCUSDT"),
                 ("btc-sample-data", None, 3, "BTCUSDT"),
                 ("eth-200k", Some(200_000), 3, "ETHUSDT"),
+                ("btc-1m", Some(1_000_000), 60, "BTCUSDT"),
+                ("eth-1m", Some(1_000_000), 60, "ETHUSDT"),
+                ("smoke-once", Some(200_000), 1, "BTCUSDT"),
                 ("runbook-default", Some(200_000), 3, "BTCUSDT"),
                 ("runbook-smoke", Some(50_000), 2, "BTCUSDT"),
             ]
@@ -450,7 +455,15 @@ mod tests {
         assert!(suite
             .scenarios
             .iter()
-            .all(|s| s.description.is_some() && s.seed == 1337 && s.budget == "default"));
+            .all(|s| s.description.is_some() && s.seed == 1337));
+        // The gate scenarios sample automatically and are judged by the `gate` profile; the
+        // runbook's keep its limits.
+        for s in &suite.scenarios {
+            let gate = s.source.parent().is_some_and(|p| p.ends_with("gate"));
+            let auto = s.auto.is_some();
+            assert_eq!(auto, gate && s.repeats > 1, "{}", s.name);
+            assert_eq!(s.budget == "gate", auto, "{}", s.name);
+        }
     }
 
     #[test]

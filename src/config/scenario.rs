@@ -17,6 +17,7 @@ use super::measure::{measure, Measure};
 use crate::engine::fingerprint::fnv1a_bytes;
 use crate::engine::settings::EngineSettings;
 use crate::external::ExternalCommand;
+use crate::sampling::AutoRepeats;
 
 /// Seed of the candle generator when a scenario sets none.
 pub const DEFAULT_SEED: u64 = 1337;
@@ -47,8 +48,11 @@ pub struct Scenario {
     pub candles: Option<u64>,
     /// Seed of the candle generator.
     pub seed: u64,
-    /// Measured repeats, at least 1.
+    /// Measured repeats, at least 1; with `repeats = "auto"`, the most it may take
+    /// (`max_repeats`).
     pub repeats: u32,
+    /// The bounds of `repeats = "auto"`; `None` for a fixed count.
+    pub auto: Option<AutoRepeats>,
     /// Uncounted warm-up runs.
     pub warmup: u32,
     /// Symbol of the candle series.
@@ -108,7 +112,11 @@ struct RawScenario {
     description: Option<Spanned<String>>,
     candles: Option<Spanned<i64>>,
     seed: Option<Spanned<i64>>,
-    repeats: Option<Spanned<i64>>,
+    repeats: Option<Spanned<toml::Value>>,
+    min_repeats: Option<Spanned<i64>>,
+    max_repeats: Option<Spanned<i64>>,
+    max_time_s: Option<Spanned<f64>>,
+    precision_pct: Option<Spanned<f64>>,
     warmup: Option<Spanned<i64>>,
     symbol: Option<Spanned<String>>,
     budget: Option<Spanned<String>>,
@@ -137,6 +145,12 @@ impl RawScenario {
             candles: self.candles.or_else(|| defaults.candles.clone()),
             seed: self.seed.or_else(|| defaults.seed.clone()),
             repeats: self.repeats.or_else(|| defaults.repeats.clone()),
+            min_repeats: self.min_repeats.or_else(|| defaults.min_repeats.clone()),
+            max_repeats: self.max_repeats.or_else(|| defaults.max_repeats.clone()),
+            max_time_s: self.max_time_s.or_else(|| defaults.max_time_s.clone()),
+            precision_pct: self
+                .precision_pct
+                .or_else(|| defaults.precision_pct.clone()),
             warmup: self.warmup.or_else(|| defaults.warmup.clone()),
             symbol: self.symbol.or_else(|| defaults.symbol.clone()),
             budget: self.budget.or_else(|| defaults.budget.clone()),
@@ -152,6 +166,20 @@ impl RawScenario {
         }
     }
 
+    /// The first key of `repeats = "auto"` set here, with its span.
+    fn auto_key(&self) -> Option<(&'static str, Range<usize>)> {
+        fn at<T>(
+            key: &'static str,
+            v: &Option<Spanned<T>>,
+        ) -> Option<(&'static str, Range<usize>)> {
+            v.as_ref().map(|v| (key, v.span()))
+        }
+        at("min_repeats", &self.min_repeats)
+            .or_else(|| at("max_repeats", &self.max_repeats))
+            .or_else(|| at("max_time_s", &self.max_time_s))
+            .or_else(|| at("precision_pct", &self.precision_pct))
+    }
+
     /// The first scenario key set here, with its span: what may not sit beside `[[scenario]]`.
     fn first_scenario_key(&self) -> Option<(&'static str, Range<usize>)> {
         fn at<T>(
@@ -165,6 +193,10 @@ impl RawScenario {
             .or_else(|| at("candles", &self.candles))
             .or_else(|| at("seed", &self.seed))
             .or_else(|| at("repeats", &self.repeats))
+            .or_else(|| at("min_repeats", &self.min_repeats))
+            .or_else(|| at("max_repeats", &self.max_repeats))
+            .or_else(|| at("max_time_s", &self.max_time_s))
+            .or_else(|| at("precision_pct", &self.precision_pct))
             .or_else(|| at("warmup", &self.warmup))
             .or_else(|| at("symbol", &self.symbol))
             .or_else(|| at("budget", &self.budget))
@@ -330,8 +362,12 @@ fn stem_name(src: &Source) -> Result<String, ConfigError> {
     Ok(stem.to_owned())
 }
 
-const NAME_RULE: &str =
-    "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not starting with `.` and without `..`";
+/// Names a scenario cannot take: the files of a results folder beside the scenarios' folders
+/// (`results::folder` checks that they match its file names).
+pub const RESERVED_NAMES: [&str; 2] = ["summary.json", "summary.md"];
+
+const NAME_RULE: &str = "1 to 100 ASCII letters, digits, `-`, `_` or `.`, not starting with `.`, \
+     without `..`, and not `summary.json` or `summary.md` (file names of the results folder)";
 
 /// Scenario names become folder names under `--out`, so they must not be paths. `..` anywhere
 /// is refused too, as `compare` refuses it in a result file: a name that runs must also compare.
@@ -339,6 +375,7 @@ fn valid_name(name: &str) -> bool {
     (1..=MAX_NAME_LEN).contains(&name.len())
         && !name.starts_with('.')
         && !name.contains("..")
+        && !RESERVED_NAMES.contains(&name)
         && plain(name)
 }
 
@@ -356,7 +393,7 @@ fn plain(s: &str) -> bool {
 /// top-level scenario may lack one) it is named after its file.
 fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
     let name_span = raw.name.as_ref().map(Spanned::span);
-    let name = match raw.name {
+    let name = match raw.name.clone() {
         Some(name) if !valid_name(name.get_ref()) => {
             let got = name.get_ref();
             return Err(src.value_error(
@@ -381,8 +418,7 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
     let candles = opt_in_range(src, raw.candles.as_ref(), "candles", CANDLES)?;
     let seed =
         opt_in_range(src, raw.seed.as_ref(), "seed", SEED)?.map_or(DEFAULT_SEED, |v| v as u64);
-    let repeats = opt_in_range(src, raw.repeats.as_ref(), "repeats", REPEATS)?
-        .map_or(DEFAULT_REPEATS, |v| v as u32);
+    let (repeats, auto) = repeats(src, &raw)?;
     let warmup = opt_in_range(src, raw.warmup.as_ref(), "warmup", WARMUP)?
         .map_or(DEFAULT_WARMUP, |v| v as u32);
     let symbol = match raw.symbol {
@@ -424,6 +460,7 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
             candles: candles.map(|v| v as u64),
             seed,
             repeats,
+            auto,
             warmup,
             symbol,
             budget: raw
@@ -439,6 +476,80 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
         name_span,
         budget_span,
     })
+}
+
+/// `repeats` and, for `repeats = "auto"`, its bounds: `(max repeats, bounds)`. The bounds are
+/// refused beside a fixed count, where they would silently do nothing.
+fn repeats(src: &Source, raw: &RawScenario) -> Result<(u32, Option<AutoRepeats>), ConfigError> {
+    let auto = match &raw.repeats {
+        None => false,
+        Some(v) => match v.get_ref() {
+            toml::Value::String(word) if word == "auto" => true,
+            toml::Value::Integer(n) => {
+                let n = in_range(src, &Spanned::new(v.span(), *n), "repeats", REPEATS)?;
+                if let Some((key, span)) = raw.auto_key() {
+                    return Err(src.value_error(
+                        span,
+                        key,
+                        format_args!("applies only with repeats = \"auto\", not repeats = {n}"),
+                    ));
+                }
+                return Ok((n as u32, None));
+            }
+            other => {
+                return Err(src.value_error(
+                    v.span(),
+                    "repeats",
+                    format_args!(
+                        "must be a whole number from 1 to {} or \"auto\", got {other}",
+                        REPEATS.end()
+                    ),
+                ))
+            }
+        },
+    };
+    if !auto {
+        if let Some((key, span)) = raw.auto_key() {
+            return Err(src.value_error(span, key, "applies only with repeats = \"auto\""));
+        }
+        return Ok((DEFAULT_REPEATS, None));
+    }
+    let defaults = AutoRepeats::default();
+    let min = opt_in_range(src, raw.min_repeats.as_ref(), "min_repeats", REPEATS)?
+        .map_or(defaults.min_repeats, |v| v as u32);
+    let max = opt_in_range(src, raw.max_repeats.as_ref(), "max_repeats", REPEATS)?
+        .map_or(defaults.max_repeats.max(min), |v| v as u32);
+    if max < min {
+        let span = raw
+            .max_repeats
+            .as_ref()
+            .or(raw.min_repeats.as_ref())
+            .map(Spanned::span);
+        let message = format!("`max_repeats` ({max}) must be at least `min_repeats` ({min})");
+        return Err(match span {
+            Some(span) => src.error_at(span, message),
+            None => src.error(message),
+        });
+    }
+    let positive = |v: &Option<Spanned<f64>>, key: &str, default: f64| match v {
+        Some(t) if !(t.get_ref().is_finite() && *t.get_ref() > 0.0) => Err(src.value_error(
+            t.span(),
+            key,
+            format_args!(
+                "must be a finite number greater than 0, got {}",
+                t.get_ref()
+            ),
+        )),
+        Some(t) => Ok(*t.get_ref()),
+        None => Ok(default),
+    };
+    let auto = AutoRepeats {
+        min_repeats: min,
+        max_repeats: max,
+        max_time_s: positive(&raw.max_time_s, "max_time_s", defaults.max_time_s)?,
+        precision_pct: positive(&raw.precision_pct, "precision_pct", defaults.precision_pct)?,
+    };
+    Ok((max, Some(auto)))
 }
 
 fn in_range(
@@ -542,6 +653,7 @@ mod tests {
                 candles: Some(50_000),
                 seed: 1337,
                 repeats: 3,
+                auto: None,
                 warmup: 1,
                 symbol: "BTCUSDT".into(),
                 budget: "default".into(),

@@ -88,6 +88,7 @@ pub fn measure(
         p95_stage_latency_ms: slowest.p95_stage_latency_ms,
         stages: slowest.stages.clone(),
         peak_rss_mb,
+        peak_rss_mb_max: peak_rss_mb,
         instructions: None,
         instructions_per_candle: None,
         fingerprint,

@@ -65,6 +65,10 @@ pub struct Ceiling {
     pub ceiling: Option<f64>,
     /// Above it, but not above the ceiling: warn.
     pub warn: Option<f64>,
+    /// For the stage latency: the engine batch size the limits assume. Stage latency grows
+    /// with the batch, so a scenario with another batch size is not judged (`skip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
 }
 
 /// Thresholds for calling a change against a baseline a regression.
@@ -191,6 +195,9 @@ pub struct Check {
     pub warn: Option<f64>,
     /// The outcome.
     pub verdict: Verdict,
+    /// Why a check with limits was not judged, when it was skipped on purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl Check {
@@ -203,6 +210,9 @@ impl Check {
             }
             other => other.rsplit('.').next().unwrap_or(other),
         };
+        if let Some(why) = &self.skipped {
+            return Some(why.clone());
+        }
         match (self.verdict, self.value) {
             (Verdict::Skip, None) if self.floor.or(self.ceiling).or(self.warn).is_some() => {
                 Some(format!("{} not measured", self.metric))
@@ -264,6 +274,8 @@ pub struct Metrics<'a> {
     pub p95_stage_latency_ms: Option<f64>,
     /// Peak resident memory, if known.
     pub peak_rss_mb: Option<f64>,
+    /// The engine batch size the scenario ran with.
+    pub batch_size: usize,
     /// Instructions per candle, if counted.
     pub instructions_per_candle: Option<f64>,
 }
@@ -282,12 +294,9 @@ pub fn judge(budget: &Budget, m: Metrics) -> Vec<Check> {
             ceiling: None,
             warn: floor.warn,
             verdict: grade(Some(cps), floor.floor, floor.warn, |v, limit| v < limit),
+            skipped: None,
         },
-        ceiling_check(
-            "p95_stage_latency_ms",
-            m.p95_stage_latency_ms,
-            budget.p95_stage_latency_ms,
-        ),
+        latency_check(m, budget.p95_stage_latency_ms),
         ceiling_check("peak_rss_mb", m.peak_rss_mb, budget.peak_rss_mb),
         ceiling_check(
             "instructions_per_candle",
@@ -295,6 +304,20 @@ pub fn judge(budget: &Budget, m: Metrics) -> Vec<Check> {
             budget.instructions_per_candle,
         ),
     ]
+}
+
+/// The stage latency check: skipped, with the reason, when the budget assumes another batch
+/// size than the scenario's.
+fn latency_check(m: Metrics, c: Ceiling) -> Check {
+    let mut check = ceiling_check("p95_stage_latency_ms", m.p95_stage_latency_ms, c);
+    if let Some(assumed) = c.batch_size.filter(|&b| b != m.batch_size) {
+        check.verdict = Verdict::Skip;
+        check.skipped = Some(format!(
+            "p95 stage ms not judged: the budget assumes batch_size {assumed}, the scenario runs {}",
+            m.batch_size
+        ));
+    }
+    check
 }
 
 fn ceiling_check(metric: &str, value: Option<f64>, c: Ceiling) -> Check {
@@ -306,6 +329,7 @@ fn ceiling_check(metric: &str, value: Option<f64>, c: Ceiling) -> Check {
         ceiling: c.ceiling,
         warn: c.warn,
         verdict: grade(value, c.ceiling, c.warn, |v, limit| v > limit),
+        skipped: None,
     }
 }
 
@@ -339,7 +363,7 @@ pub fn overall(checks: &[Check]) -> Verdict {
 }
 
 /// The old runbook's budget, for tests: floor 833 / warn 900 on the min, p95 stage latency
-/// ceiling 50 / warn 40, no memory limit, regression on the median at 5 % / 15 %.
+/// ceiling 50 / warn 40 at batch size 4096, no memory limit, regression on the median at 5 % / 15 %.
 #[cfg(test)]
 pub(crate) fn runbook_budget() -> Budget {
     Budget {
@@ -351,6 +375,7 @@ pub(crate) fn runbook_budget() -> Budget {
         p95_stage_latency_ms: Ceiling {
             ceiling: Some(50.0),
             warn: Some(40.0),
+            batch_size: Some(4096),
         },
         peak_rss_mb: Ceiling::default(),
         instructions_per_candle: Ceiling::default(),
@@ -378,6 +403,7 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: latency,
                 peak_rss_mb: rss,
+                batch_size: 4096,
                 instructions_per_candle: None,
             },
         )
@@ -442,6 +468,7 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: Some(60.0),
                 peak_rss_mb: None,
+                batch_size: 4096,
                 instructions_per_candle: None,
             },
         );
@@ -460,6 +487,7 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: Some(45.5),
                 peak_rss_mb: None,
+                batch_size: 4096,
                 instructions_per_candle: None,
             },
         );
@@ -475,12 +503,34 @@ mod tests {
                 candles_per_sec: &d,
                 p95_stage_latency_ms: None,
                 peak_rss_mb: None,
+                batch_size: 4096,
                 instructions_per_candle: None,
             },
         );
         assert_eq!(
             unmeasured[1].reason().as_deref(),
             Some("p95_stage_latency_ms not measured")
+        );
+    }
+
+    #[test]
+    fn a_latency_ceiling_for_another_batch_size_is_skipped_with_the_reason() {
+        let mut b = runbook();
+        b.p95_stage_latency_ms.batch_size = Some(4096);
+        let d = dist(&[1000.0]);
+        let m = |batch_size| Metrics {
+            candles_per_sec: &d,
+            p95_stage_latency_ms: Some(60.0),
+            peak_rss_mb: None,
+            batch_size,
+            instructions_per_candle: None,
+        };
+        assert_eq!(judge(&b, m(4096))[1].verdict, Verdict::Fail);
+        let other = &judge(&b, m(512))[1];
+        assert_eq!(other.verdict, Verdict::Skip);
+        assert_eq!(
+            other.reason().as_deref(),
+            Some("p95 stage ms not judged: the budget assumes batch_size 4096, the scenario runs 512")
         );
     }
 }

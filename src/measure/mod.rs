@@ -290,6 +290,7 @@ impl Samples {
             p95_stage_latency_ms,
             stages,
             peak_rss_mb,
+            peak_rss_mb_max: peak_rss_mb,
             instructions: None,
             instructions_per_candle: None,
             fingerprint: Some(self.outcome.fingerprint()),

@@ -11,12 +11,14 @@
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus};
+use std::time::Instant;
 
 use crate::engine::fingerprint::Fingerprint;
 pub use crate::measure::child::Deadline;
 use crate::measure::child::{self, End, Limits};
 use crate::measure::BenchSpec;
 use crate::results::{Measurement, SCHEMA_VERSION};
+use crate::sampling::{RunPlan, Sampling};
 use crate::stats::Distribution;
 
 /// Prefix of the progress lines a child prints on stderr.
@@ -126,39 +128,49 @@ pub(crate) fn run_bench_command(
     }
 }
 
-/// Measures `spec` as `spec.repeats` child processes of one repeat each, every one after its own
-/// warm-ups, so that each sample is an independent process: a process that happens to run slow
-/// (a noisy neighbour, an unlucky memory layout) shows up in the spread instead of shifting
-/// every sample at once. The runs are then [`combine`]d into one measurement.
+/// Measures `spec` as child processes of one repeat each, every one after its own warm-ups, so
+/// that each sample is an independent process: a process that happens to run slow (a noisy
+/// neighbour, an unlucky memory layout) shows up in the spread instead of shifting every sample
+/// at once. `plan` says when to stop (a fixed count, or `repeats = "auto"`); the runs are then
+/// [`combine`]d into one measurement, returned with the record of how they were taken.
 pub fn run_repeats(
     exe: &Path,
     spec: &BenchSpec,
+    plan: &RunPlan,
     deadline: Option<Deadline>,
     mut on_progress: impl FnMut(&str),
-) -> ChildOutcome {
+) -> Result<(Measurement, Sampling), String> {
     let one = BenchSpec {
         repeats: 1,
         ..spec.clone()
     };
-    let mut runs = Vec::with_capacity(spec.repeats as usize);
-    for repeat in 1..=spec.repeats {
+    let started = Instant::now();
+    let most = plan.most();
+    let mut runs = Vec::new();
+    let mut samples = Vec::new();
+    let stopped = loop {
+        let repeat = runs.len() + 1;
         let outcome = run_child(exe, &one, deadline, |status| {
-            on_progress(&format!("repeat {repeat}/{}: {status}", spec.repeats))
+            on_progress(&format!("repeat {repeat}/{most}: {status}"))
         });
         match outcome {
-            ChildOutcome::Measured(m) => runs.push(*m),
-            failed => return failed,
+            ChildOutcome::Measured(m) => {
+                samples.extend_from_slice(&m.candles_per_sec.samples);
+                runs.push(*m);
+            }
+            ChildOutcome::Failed(reason) => return Err(reason),
         }
-    }
-    match combine(runs) {
-        Ok(m) => ChildOutcome::Measured(Box::new(m)),
-        Err(e) => ChildOutcome::Failed(e),
-    }
+        if let Some(stop) = plan.after_repeat(&samples, started.elapsed()) {
+            break stop;
+        }
+    };
+    Ok((combine(runs)?, plan.record(&samples, stopped)))
 }
 
 /// One measurement from single-repeat runs of the same work: every throughput sample; the stage
-/// figures of the run with the median stage latency; the largest peak RSS; an external engine's
-/// every invocation time. The runs must agree on the fingerprint and on the data file's digest.
+/// figures of the run with the median stage latency; the median peak RSS of the runs (so it
+/// does not grow with their number) and the largest; an external engine's every invocation
+/// time. The runs must agree on the fingerprint and on the data file's digest.
 pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
     let data = |m: &Measurement| m.data.as_ref().map(|d| d.digest.clone());
     if runs.iter().any(|m| data(m) != data(&runs[0])) {
@@ -180,10 +192,9 @@ pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
         .iter()
         .flat_map(|m| m.candles_per_sec.samples.iter().copied())
         .collect();
-    let peak = runs
-        .iter()
-        .filter_map(|m| m.peak_rss_mb)
-        .max_by(f64::total_cmp);
+    let peaks: Vec<f64> = runs.iter().filter_map(|m| m.peak_rss_mb).collect();
+    let peak = crate::stats::percentile(&peaks, 50.0);
+    let largest = peaks.iter().copied().max_by(f64::total_cmp);
     let (duration, generation, warmup, measured) =
         runs.iter().fold((0.0, 0.0, 0.0, 0.0), |acc, m| {
             (
@@ -209,6 +220,7 @@ pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
     m.repeats = samples.len() as u32;
     m.candles_per_sec = Distribution::of(samples).ok_or("no samples")?;
     m.peak_rss_mb = peak;
+    m.peak_rss_mb_max = largest;
     m.started_at = started_at;
     m.duration_s = duration;
     if let Some(external) = &mut m.external {
@@ -293,7 +305,7 @@ mod tests {
     }
 
     #[test]
-    fn combined_runs_keep_every_sample_the_largest_rss_and_the_median_latency_run() {
+    fn combined_runs_keep_every_sample_the_median_and_largest_rss_and_the_median_latency_run() {
         let m = combine(vec![
             run(30.0, 0.9, 10.0),
             run(10.0, 0.1, 30.0),
@@ -306,7 +318,7 @@ mod tests {
             (10.0, 20.0)
         );
         assert_eq!(m.repeats, 3);
-        assert_eq!(m.peak_rss_mb, Some(30.0));
+        assert_eq!((m.peak_rss_mb, m.peak_rss_mb_max), (Some(20.0), Some(30.0)));
         assert_eq!(m.p95_stage_latency_ms, Some(0.5));
     }
 

@@ -171,6 +171,7 @@ mod tests {
             ceiling: None,
             warn: Some(900.0),
             verdict,
+            skipped: None,
         };
         let mut out = BTreeMap::new();
         for (name, checks) in [

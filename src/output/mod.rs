@@ -3,6 +3,7 @@
 //! the progress line on stderr ([`progress`]), the history's HTML page ([`html`]), and stdout
 //! itself.
 
+pub mod escape;
 pub mod github;
 pub mod html;
 pub mod junit;

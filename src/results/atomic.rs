@@ -8,14 +8,6 @@ use crate::error::Error;
 /// What marks the name of a temporary file of [`write_atomic`]: `.NAME.tmp-PID`.
 const TEMP_MARK: &str = ".tmp-";
 
-/// Whether `file_name` is that of a temporary file [`write_atomic`] creates.
-pub fn is_temporary(file_name: &str) -> bool {
-    file_name.starts_with('.')
-        && file_name
-            .rsplit_once(TEMP_MARK)
-            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// Writes `contents` to `path` atomically: into a temporary file beside it, flushed to disk,
 /// then renamed over `path`. Readers see the old file or the new one, never a mix.
 ///
@@ -32,12 +24,18 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         .unwrap_or_default();
     let tmp = parent.join(format!(".{file_name}{TEMP_MARK}{}", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        // create_new: never through a symlink or into an existing file someone left there.
+        let mut f = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(contents)?;
         f.sync_all()
     })();
     if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
+        if e.kind() != std::io::ErrorKind::AlreadyExists {
+            let _ = std::fs::remove_file(&tmp);
+        }
         return Err(Error::io(&tmp, e));
     }
     std::fs::rename(&tmp, path).map_err(|e| {
@@ -71,14 +69,6 @@ mod tests {
         std::fs::write(&blocker, "x").unwrap();
         let err = write_atomic(&blocker.join("bench.json"), b"x").unwrap_err();
         assert!(err.to_string().contains("file"), "{err}");
-    }
-
-    #[test]
-    fn temporary_files_are_recognised_by_name() {
-        assert!(is_temporary(".bench.json.tmp-4242"));
-        assert!(!is_temporary("bench.json"));
-        assert!(!is_temporary(".notes.tmp-draft"));
-        assert!(!is_temporary("x.tmp-1"), "only hidden files");
     }
 
     #[test]

@@ -7,6 +7,9 @@
 
 pub mod atomic;
 pub mod folder;
+#[cfg(test)]
+mod folder_props;
+pub mod lock;
 pub mod outcome;
 
 use std::collections::BTreeMap;
@@ -20,6 +23,7 @@ use crate::engine::settings::EngineSettings;
 use crate::environment::Environment;
 use crate::external::ExternalInfo;
 use crate::judge::{Budget, Check, Verdict};
+use crate::sampling::Sampling;
 use crate::stats::Distribution;
 
 /// Version of the result schema; bumped on any change a reader could trip over.
@@ -105,8 +109,13 @@ pub struct Measurement {
     pub p95_stage_latency_ms: Option<f64>,
     /// Per-stage batch latencies.
     pub stages: BTreeMap<String, StageStats>,
-    /// Peak resident memory of the measuring process, in MiB.
+    /// Peak resident memory of the measuring process, in MiB; over several processes (one per
+    /// repeat), the median of theirs, so it does not grow with the number of repeats.
     pub peak_rss_mb: Option<f64>,
+    /// The largest peak resident memory of the measuring processes, in MiB. `None` in files
+    /// written before it existed, whose `peak_rss_mb` is this largest value.
+    #[serde(default)]
+    pub peak_rss_mb_max: Option<f64>,
     /// Instructions per measured engine run, counted under callgrind in a child of its own;
     /// `None` when not asked for or not measurable (no valgrind).
     #[serde(default)]
@@ -162,6 +171,10 @@ pub struct ScenarioResult {
     pub budget: BudgetReport,
     /// The worst check.
     pub verdict: Verdict,
+    /// How the samples were taken and why sampling stopped; `None` in files written before it
+    /// was recorded.
+    #[serde(default)]
+    pub sampling: Option<Sampling>,
 }
 
 /// One scenario's line in a run's summary.

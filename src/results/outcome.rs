@@ -4,13 +4,16 @@
 use crate::config::Scenario;
 use crate::judge::{judge, overall, Budget, Metrics, Verdict};
 use crate::results::{BudgetReport, Measurement, ScenarioResult, SummaryRow};
+use crate::sampling::Sampling;
 
-/// The bench.json of `scenario`: its measurement judged against `budget` from `profile`.
+/// The bench.json of `scenario`: its measurement judged against `budget` from `profile`, with
+/// how its samples were taken.
 pub fn scenario_result(
     scenario: &Scenario,
     profile: &str,
     budget: Budget,
     measurement: Measurement,
+    sampling: Sampling,
 ) -> ScenarioResult {
     let checks = judge(
         &budget,
@@ -18,6 +21,7 @@ pub fn scenario_result(
             candles_per_sec: &measurement.candles_per_sec,
             p95_stage_latency_ms: measurement.p95_stage_latency_ms,
             peak_rss_mb: measurement.peak_rss_mb,
+            batch_size: measurement.engine.batch_size,
             instructions_per_candle: measurement.instructions_per_candle,
         },
     );
@@ -31,6 +35,7 @@ pub fn scenario_result(
             checks,
         },
         measurement,
+        sampling: Some(sampling),
     }
 }
 

@@ -64,3 +64,41 @@ pub struct Phases {
     pub warmup_s: f64,
     pub measured_s: f64,
 }
+
+/// How a scenario's samples were taken (`sampling` in bench.json).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sampling {
+    pub auto: Option<AutoRepeats>,
+    pub repeats: u32,
+    pub stopped: String,
+    pub precision: Option<Precision>,
+    pub sequential: Option<Sequential>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoRepeats {
+    pub min_repeats: u32,
+    pub max_repeats: u32,
+    pub max_time_s: f64,
+    pub precision_pct: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Precision {
+    pub stat: String,
+    pub target_pct: f64,
+    pub reached_pct: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequential {
+    pub alpha: f64,
+    pub looks: u32,
+    pub critical_z: f64,
+    pub nominal_alpha: f64,
+    pub z: f64,
+}

@@ -246,10 +246,15 @@ fn verdict_cell(m: &MetricComparison) -> String {
         None => "➖",
     };
     let text = verdict(m);
+    let why = m
+        .reason
+        .as_deref()
+        .map(|r| format!(": {}", escape(r)))
+        .unwrap_or_default();
     if m.verdict.is_some_and(ChangeVerdict::is_regression) {
-        format!("{light} **{text}**")
+        format!("{light} **{text}**{why}")
     } else {
-        format!("{light} {text}")
+        format!("{light} {text}{why}")
     }
 }
 

@@ -147,17 +147,18 @@ pub fn method(c: &Comparison) -> String {
         ),
         _ => "they differ by scenario; see `--format json`".to_owned(),
     };
+    let alpha = super::decision::ALPHA;
+    let needed = super::decision::samples_needed(alpha);
+    let spread = number(super::decision::SPREAD_FACTOR);
     format!(
         "Thresholds are HEAD's `[regression]` budget ({thresholds}); a change exactly at a threshold counts. \
-         A change is called only when it also clears the noise: with at least {} samples on each side, a two-sided \
-         Mann-Whitney U test must reject \"no shift\" at alpha {}; with fewer, a change past the threshold is inconclusive \
-         (use repeats = {} or more, or perfsuite ab). Memory, one value per run, is inconclusive when the two values' ranges \
-         overlap within {} times the spread, else the threshold decides; the p95 stage latency, one value per run with no \
-         measure of its noise, is at most inconclusive.{} Down is better for latency and memory, up for candles/s.",
-        super::decision::MIN_RANK_SAMPLES,
-        super::decision::ALPHA,
-        super::decision::MIN_RANK_SAMPLES,
-        number(super::decision::SPREAD_FACTOR),
+         A change is called only when it also clears the noise: a two-sided Mann-Whitney U test of the candles/s \
+         samples must reject \"no shift\" at alpha {alpha} (with repeats = \"auto\" in perfsuite ab, at the stricter \
+         level of the sequential test's last look, which keeps the overall false-alarm rate at {alpha}). With fewer samples \
+         than the test needs ({needed} a side at {alpha}), any change is inconclusive, one sample included. Memory (the median \
+         over the measuring processes), one value per run, is inconclusive when the two values' ranges overlap within \
+         {spread} times the spread, else the threshold decides; the p95 stage latency, one value per run with no measure \
+         of its noise, is at most inconclusive.{} Down is better for latency and memory, up for candles/s.",
         exact_method(c),
     )
 }

@@ -136,11 +136,12 @@ fn table(c: &Comparison, width: usize) -> Table {
         }
         for (i, m) in s.metrics.iter().enumerate() {
             let name = if i == 0 { s.scenario.as_str() } else { "" };
-            // Which side did not measure shows in its column; the verdict stays narrow.
-            let verdict = if m.verdict.is_none() {
-                "not measured"
-            } else {
-                verdict(m)
+            // Which side did not measure shows in its column; the verdict stays narrow, with
+            // the reason for an inconclusive one on its own line.
+            let verdict = match (m.verdict, &m.reason) {
+                (None, _) => "not measured".to_owned(),
+                (Some(_), Some(why)) => format!("{}\n{why}", verdict(m)),
+                (Some(_), None) => verdict(m).to_owned(),
             };
             t.add_row(vec![
                 Cell::new(name),
@@ -148,7 +149,7 @@ fn table(c: &Comparison, width: usize) -> Table {
                 number_cell(value(m.base)),
                 number_cell(value(m.head)),
                 number_cell(pct(m.change_pct)),
-                verdict_cell(verdict, tone(m.verdict)),
+                verdict_cell(&verdict, tone(m.verdict)),
             ]);
         }
     }

@@ -348,6 +348,7 @@ mod tests {
                 ceiling: None,
                 warn: Some(900.0),
                 verdict: Verdict::Pass,
+                skipped: None,
             },
             Check {
                 metric: "p95_stage_latency_ms".into(),
@@ -357,6 +358,7 @@ mod tests {
                 ceiling: Some(50.0),
                 warn: Some(40.0),
                 verdict: Verdict::Pass,
+                skipped: None,
             },
         ]
     }

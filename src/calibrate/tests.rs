@@ -1,0 +1,71 @@
+//! Calibration on hand-made noise: the figures must move the way the statistics say.
+
+use super::*;
+use crate::judge::Statistic;
+
+/// 40 samples with a one-sided spread of about 3 %, as a quiet 2-core machine gives.
+fn quiet() -> Vec<f64> {
+    (0..40)
+        .map(|i| 100.0 / (1.0 + 0.06 * ((i * 17 % 40) as f64 / 40.0).powi(2)))
+        .collect()
+}
+
+fn gate() -> Settings {
+    Settings {
+        repeats: 40,
+        auto: Some(AutoRepeats {
+            min_repeats: 5,
+            max_repeats: 40,
+            ..AutoRepeats::default()
+        }),
+        thresholds: Regression {
+            stat: Statistic::Median,
+            warn_pct: 3.0,
+            fail_pct: 15.0,
+            ..Regression::default()
+        },
+    }
+}
+
+#[test]
+fn the_noise_of_identical_sides_is_their_spread_and_no_change() {
+    let n = noise(&quiet(), &quiet()).unwrap();
+    assert!((0.5..3.0).contains(&n.cv_pct), "{n:?}");
+    assert_eq!(n.aa_change_pct, 0.0);
+    assert!(noise(&[], &[1.0]).is_none());
+}
+
+#[test]
+fn no_change_is_almost_never_called_and_a_large_one_always() {
+    let pool = pool(&quiet(), &quiet()).unwrap();
+    assert!(power(&pool, &gate(), 0.0, 1) <= 0.02);
+    assert_eq!(power(&pool, &gate(), 20.0, 1), 1.0);
+}
+
+#[test]
+fn the_smallest_detectable_slowdown_is_past_the_threshold_and_small_at_low_noise() {
+    let pool = pool(&quiet(), &quiet()).unwrap();
+    let detectable = smallest_detectable(&pool, &gate()).unwrap();
+    assert!((3.0..=6.0).contains(&detectable), "{detectable}");
+}
+
+#[test]
+fn too_few_repeats_detect_nothing() {
+    let pool = pool(&quiet(), &quiet()).unwrap();
+    let two = Settings {
+        repeats: 2,
+        auto: None,
+        ..gate()
+    };
+    assert_eq!(smallest_detectable(&pool, &two), None);
+}
+
+#[test]
+fn a_smaller_change_needs_more_repeats() {
+    let pool = pool(&quiet(), &quiet()).unwrap();
+    let t = gate().thresholds;
+    let for_5 = repeats_needed(&pool, 5, &t, 5.0).unwrap();
+    let for_2 = repeats_needed(&pool, 5, &t, 2.0).unwrap();
+    assert!(for_5 < for_2, "{for_5} vs {for_2}");
+    assert!(for_5 <= 20, "{for_5}");
+}
