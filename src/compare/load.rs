@@ -147,8 +147,8 @@ pub fn load_result_set(path: &Path) -> Result<ResultSet, LoadError> {
     Ok(set)
 }
 
-/// `dir/bench.json` and every `dir/*/bench.json`, in sorted order.
-fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+/// The paths of `dir`'s entries, in sorted order; an error names `dir`.
+pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let io = |source| LoadError::Io {
         path: dir.to_owned(),
         source,
@@ -159,6 +159,12 @@ fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(io)?;
     entries.sort();
+    Ok(entries)
+}
+
+/// `dir/bench.json` and every `dir/*/bench.json`, in sorted order.
+fn bench_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let entries = sorted_entries(dir)?;
     let files: Vec<PathBuf> = std::iter::once(dir.join(BENCH_JSON))
         .chain(
             entries

@@ -30,8 +30,8 @@ use crate::results::{Measurement, ScenarioResult};
 use crate::stats::Distribution;
 
 pub use decision::{Better, ChangeVerdict, Decision, Evidence, Noise, Side};
-pub(crate) use load::name_problem;
 pub use load::{load_result_set, LoadError};
+pub(crate) use load::{name_problem, sorted_entries};
 pub use loosened::{Loosening, Setting};
 pub use render::json::COMPARISON_SCHEMA_VERSION;
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::compare::{load_result_set, LoadError};
+use crate::compare::{load_result_set, sorted_entries, LoadError};
 use crate::results::ScenarioResult;
 
 /// How deep `import` looks for bench.json files: artifacts unpack a few levels deep
@@ -35,17 +35,7 @@ pub fn read_tree(dir: &Path) -> Result<Vec<ScenarioResult>, LoadError> {
 
 /// Appends every `bench.json` under `dir` to `files`, sorted.
 fn find(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.to_owned(),
-        source,
-    };
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(io)?;
-    entries.sort();
-    for path in entries {
+    for path in sorted_entries(dir)? {
         let meta = std::fs::symlink_metadata(&path).map_err(|source| LoadError::Io {
             path: path.clone(),
             source,
