@@ -654,6 +654,255 @@ mod tests {
             matches!(d.noise, Noise::RankTest { p_value, cleared: false, .. } if p_value < ALPHA)
         );
         assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("the rank test points the other way")
+        );
+    }
+
+    /// 20 samples a side, head 8 lower, the two ranges overlapping: U of head is 66 pairs above
+    /// plus 12 ties at one half, 72 of 400, far from both 0 and the 200 of no shift.
+    fn overlapping_drop() -> (Vec<f64>, Vec<f64>) {
+        let base: Vec<f64> = (0..20).map(|i| 100.0 + f64::from(i)).collect();
+        let head = base.iter().map(|b| b - 8.0).collect();
+        (base, head)
+    }
+
+    #[test]
+    fn a_real_drop_with_overlapping_samples_is_a_regression() {
+        let (base, head) = overlapping_drop();
+        let d = sampled(&base, &head, Better::Higher, &Regression::default());
+        assert!(
+            matches!(d.noise, Noise::RankTest { u, cleared: true, .. } if u == 72.0),
+            "{d:?}"
+        );
+        assert_eq!(d.verdict, ChangeVerdict::RegressedWarn);
+    }
+
+    #[test]
+    fn a_p_value_exactly_at_the_level_does_not_reject() {
+        let (base, head) = overlapping_drop();
+        let alpha = mann_whitney(&base, &head).unwrap().p_value;
+        let d = decide(
+            Side {
+                value: median(&base),
+                samples: &base,
+            },
+            Side {
+                value: median(&head),
+                samples: &head,
+            },
+            Better::Higher,
+            &Regression::default(),
+            Evidence::Sampled { alpha },
+        );
+        assert!(
+            matches!(d.noise, Noise::RankTest { p_value, cleared: false, .. } if p_value == alpha),
+            "{d:?}"
+        );
+        assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+        let reason = d.reason.unwrap();
+        assert!(
+            reason.starts_with("noise ±") && reason.ends_with("% hides a 7.3% change"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_side_without_samples_has_too_few() {
+        let none = Side {
+            value: 1000.0,
+            samples: &[],
+        };
+        let some = Side {
+            value: 800.0,
+            samples: &TIGHT,
+        };
+        let t = Regression::default();
+        let alpha = Evidence::Sampled { alpha: ALPHA };
+        let d = decide(none, some, Better::Higher, &t, alpha);
+        assert_eq!(
+            (d.verdict, d.noise),
+            (
+                ChangeVerdict::Inconclusive,
+                Noise::TooFewSamples {
+                    base: 0,
+                    head: 6,
+                    needed: 5
+                }
+            )
+        );
+        let d = decide(some, none, Better::Higher, &t, alpha);
+        assert_eq!(
+            (d.verdict, d.noise),
+            (
+                ChangeVerdict::Inconclusive,
+                Noise::TooFewSamples {
+                    base: 6,
+                    head: 0,
+                    needed: 5
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn the_largest_z_is_the_rank_tests_for_two_separated_groups() {
+        let ramp = |from: u32, n: u32| -> Vec<f64> { (from..from + n).map(f64::from).collect() };
+        for (n1, n2) in [(5, 5), (4, 6), (8, 3)] {
+            let z = mann_whitney(&ramp(0, n1), &ramp(100, n2)).unwrap().z;
+            let largest = largest_z(n1 as usize, n2 as usize);
+            assert!(
+                (z - largest).abs() < 1e-12,
+                "{n1} and {n2}: {z} vs {largest}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_noise_is_the_wider_side_of_the_shift_interval_in_percent_of_base() {
+        // Six samples a side at z = 2.576: C = ⌊18 − 2.576 · √39⌋ = 1, so the interval runs
+        // from the smallest to the largest of the 36 differences; the estimate is their median.
+        let base = Side {
+            value: 100.0,
+            samples: &[100.0; 6],
+        };
+        // Differences −30 and 1 … 5: estimate 2.5, interval [−30, 5], the low side is wider.
+        let low = Side {
+            value: 102.5,
+            samples: &[70.0, 101.0, 102.0, 103.0, 104.0, 105.0],
+        };
+        assert_eq!(noise_pct(base, low, 2.576), Some(32.5));
+        // Differences −5 … −1 and 30: estimate −2.5, interval [−5, 30], the high side is wider.
+        let high = Side {
+            value: 97.5,
+            samples: &[95.0, 96.0, 97.0, 98.0, 99.0, 130.0],
+        };
+        assert_eq!(noise_pct(base, high, 2.576), Some(32.5));
+        // In percent of base's compared value.
+        let base = Side {
+            value: 250.0,
+            ..base
+        };
+        assert_eq!(noise_pct(base, high, 2.576), Some(13.0));
+    }
+
+    #[test]
+    fn overlapping_values_within_twice_their_spread_are_noise() {
+        // Base [10, 20] and head [15, 25] overlap; the shift, 15, is under twice the spread, 10.
+        let d = decide(
+            Side {
+                value: 10.0,
+                samples: &[10.0, 20.0],
+            },
+            Side {
+                value: 25.0,
+                samples: &[15.0, 25.0],
+            },
+            Better::Lower,
+            &Regression::default(),
+            Evidence::Single,
+        );
+        assert_eq!(
+            d.noise,
+            Noise::Ranges {
+                overlap: true,
+                shift: 15.0,
+                spread: 10.0,
+                cleared: false
+            }
+        );
+        assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("the values overlap within their spread")
+        );
+    }
+
+    #[test]
+    fn a_shift_of_twice_the_spread_or_between_apart_ranges_is_real() {
+        let d = |base, head| {
+            decide(
+                base,
+                head,
+                Better::Lower,
+                &Regression::default(),
+                Evidence::Single,
+            )
+        };
+        // [10, 20] and [20, 30] touch at 20; the shift, 20, is twice the spread.
+        let touching = d(
+            Side {
+                value: 10.0,
+                samples: &[10.0, 20.0],
+            },
+            Side {
+                value: 30.0,
+                samples: &[20.0, 30.0],
+            },
+        );
+        assert_eq!(
+            touching.noise,
+            Noise::Ranges {
+                overlap: true,
+                shift: 20.0,
+                spread: 10.0,
+                cleared: true
+            }
+        );
+        assert_eq!(touching.verdict, ChangeVerdict::RegressedFail);
+        // [10, 20] and [21, 23] are apart: a shift under twice the spread is real as well.
+        let apart = d(
+            Side {
+                value: 20.0,
+                samples: &[10.0, 20.0],
+            },
+            Side {
+                value: 22.0,
+                samples: &[21.0, 23.0],
+            },
+        );
+        assert_eq!(
+            apart.noise,
+            Noise::Ranges {
+                overlap: false,
+                shift: 2.0,
+                spread: 10.0,
+                cleared: true
+            }
+        );
+        assert_eq!(apart.verdict, ChangeVerdict::RegressedWarn);
+    }
+
+    #[test]
+    fn counted_runs_that_disagree_are_never_clear_of_noise() {
+        for (base_agree, head_agree) in [(true, false), (false, true), (false, false)] {
+            let noise = Noise::Exact {
+                base_agree,
+                head_agree,
+            };
+            assert!(!noise.cleared(), "{noise:?}");
+        }
+        assert!(Noise::Exact {
+            base_agree: true,
+            head_agree: true
+        }
+        .cleared());
+    }
+
+    #[test]
+    fn verdict_names_are_their_json_and_only_regressions_are_regressions() {
+        use ChangeVerdict::*;
+        for (v, regression) in [
+            (Unchanged, false),
+            (Improved, false),
+            (Inconclusive, false),
+            (RegressedWarn, true),
+            (RegressedFail, true),
+        ] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.name());
+            assert_eq!(v.is_regression(), regression, "{v:?}");
+        }
     }
 
     #[test]

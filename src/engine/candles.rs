@@ -254,6 +254,9 @@ mod tests {
     fn symbols_start_at_their_own_price() {
         assert_eq!(generate(1, 1, "BTCUSDT").open[0], 30_000.0);
         assert_eq!(generate(1, 1, "ETHUSDT").open[0], 2_000.0);
+        for (symbol, price) in [("SOLUSDT", 100.0), ("BNBUSDT", 300.0), ("XRPUSDT", 0.5)] {
+            assert_eq!(base_price(symbol), price, "{symbol}");
+        }
         let p = base_price("MYCOIN");
         assert!((1.0..=10_000.0).contains(&p));
     }

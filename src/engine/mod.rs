@@ -78,11 +78,6 @@ impl Engine {
         }
     }
 
-    /// The settings this engine runs with.
-    pub fn settings(&self) -> &EngineSettings {
-        &self.settings
-    }
-
     /// The trades of the last run.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
@@ -156,9 +151,8 @@ impl Engine {
             watch.start();
             ingest.run(&batch, cols)?;
             watch.lap(Stage::Ingest);
-            let after = (start + s.batch_size).min(series.len())
-                ..(start + 2 * s.batch_size).min(series.len());
-            indicators.run(&batch, cols, &NextBatch::new(series, after));
+            let next = NextBatch::after(series, start, s.batch_size);
+            indicators.run(&batch, cols, &next);
             watch.lap(Stage::Indicators);
             signal.run(&batch, cols);
             watch.lap(Stage::Signal);
@@ -342,6 +336,64 @@ mod tests {
         assert!(
             t.exit_price < prev && t.exit_price > prev - 50.0,
             "fills at the stop, inside the bar: {t:?}"
+        );
+    }
+
+    #[test]
+    fn a_series_is_cut_into_whole_batches_and_one_partial() {
+        let engine = Engine::new(EngineSettings {
+            batch_size: 1000,
+            ..Default::default()
+        });
+        let batches: Vec<usize> = [0, 1, 999, 1000, 1001, 10_000, 10_001]
+            .map(|n| engine.batches(n))
+            .into();
+        assert_eq!(batches, [0, 1, 1, 1, 2, 10, 11]);
+    }
+
+    /// Bars of one price each: open, high, low and close within 0.05 of it.
+    fn series_of(prices: &[f64]) -> CandleSeries {
+        let mut s = CandleSeries::default();
+        for (i, &p) in prices.iter().enumerate() {
+            s.push(Candle {
+                ts: i as i64 * 60_000,
+                open: p,
+                high: p + 0.05,
+                low: p - 0.05,
+                close: p,
+                volume: 1.0,
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn an_entry_signal_while_holding_a_position_buys_nothing() {
+        // With EMAs of 1 and 2 candles, a flat stretch brings both to the same price exactly
+        // (flat stretches are common in real data): their difference returns to 0 without
+        // crossing, and the next rise signals an entry again while the first position is held.
+        let prices = [
+            [100.0; 6].as_slice(),
+            &[99.0, 101.0],
+            &[101.0; 40],
+            &[102.0, 102.0, 101.0, 100.0, 100.0],
+        ]
+        .concat();
+        let settings = EngineSettings {
+            ema_fast: 1,
+            ema_slow: 2,
+            rsi_overbought: 100.0,
+            ..Default::default()
+        };
+        let mut engine = Engine::new(settings);
+        let out = engine.run(&series_of(&prices), None).unwrap();
+        let trades = engine.ledger().trades();
+        assert_eq!(trades.len(), 1, "{trades:?}");
+        let t = trades[0];
+        assert_eq!((t.entry_index, t.exit), (8, ExitReason::Signal), "{t:?}");
+        assert!(
+            (out.final_equity - (settings.initial_cash + t.pnl)).abs() < 1e-6,
+            "{out:?} {t:?}"
         );
     }
 

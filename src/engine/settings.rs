@@ -137,6 +137,69 @@ mod tests {
     }
 
     #[test]
+    fn every_setting_is_accepted_at_the_edges_of_its_range_and_rejected_past_them() {
+        type Edit = fn(&mut EngineSettings);
+        let accepted: [(&str, Edit); 15] = [
+            ("batch_size 1", |s| s.batch_size = 1),
+            ("batch_size 1e8", |s| s.batch_size = 100_000_000),
+            ("rsi_period 100000", |s| s.rsi_period = 100_000),
+            ("ema_slow = ema_fast + 1", |s| s.ema_slow = s.ema_fast + 1),
+            ("ema_slow 100000", |s| s.ema_slow = 100_000),
+            ("rsi_overbought 100", |s| s.rsi_overbought = 100.0),
+            ("rsi_overbought tiny", |s| s.rsi_overbought = 1e-9),
+            ("risk_per_trade 1", |s| s.risk_per_trade = 1.0),
+            ("risk_per_trade tiny", |s| s.risk_per_trade = 1e-9),
+            ("stop_atr_multiple tiny", |s| s.stop_atr_multiple = 1e-9),
+            ("max_exposure 1", |s| s.max_exposure = 1.0),
+            ("slippage_bps 0", |s| s.slippage_bps = 0.0),
+            ("commission_bps 1000", |s| s.commission_bps = 1000.0),
+            ("initial_cash tiny", |s| s.initial_cash = 1e-9),
+            ("stop_atr_multiple large", |s| s.stop_atr_multiple = 1e9),
+        ];
+        for (what, edit) in accepted {
+            let mut s = EngineSettings::default();
+            edit(&mut s);
+            assert_eq!(s.validate(), Ok(()), "{what}");
+        }
+        let rejected: [(&str, Edit); 29] = [
+            ("batch_size", |s| s.batch_size = 100_000_001),
+            ("ema_fast", |s| s.ema_fast = 0),
+            ("rsi_period", |s| s.rsi_period = 0),
+            ("atr_period", |s| s.atr_period = 0),
+            ("atr_period", |s| s.atr_period = 100_001),
+            ("ema_slow", |s| s.ema_slow = s.ema_fast),
+            ("ema_slow", |s| s.ema_slow = 100_001),
+            ("rsi_overbought", |s| s.rsi_overbought = 0.0),
+            ("rsi_overbought", |s| s.rsi_overbought = 100.001),
+            ("rsi_overbought", |s| s.rsi_overbought = f64::NAN),
+            ("risk_per_trade", |s| s.risk_per_trade = 0.0),
+            ("risk_per_trade", |s| s.risk_per_trade = -0.5),
+            ("risk_per_trade", |s| s.risk_per_trade = 1.001),
+            ("risk_per_trade", |s| s.risk_per_trade = f64::NAN),
+            ("stop_atr_multiple", |s| s.stop_atr_multiple = 0.0),
+            ("stop_atr_multiple", |s| s.stop_atr_multiple = f64::INFINITY),
+            ("stop_atr_multiple", |s| s.stop_atr_multiple = f64::NAN),
+            ("max_exposure", |s| s.max_exposure = 0.0),
+            ("max_exposure", |s| s.max_exposure = -0.5),
+            ("max_exposure", |s| s.max_exposure = 1.5),
+            ("slippage_bps", |s| s.slippage_bps = -0.001),
+            ("slippage_bps", |s| s.slippage_bps = 1000.5),
+            ("slippage_bps", |s| s.slippage_bps = f64::INFINITY),
+            ("commission_bps", |s| s.commission_bps = -1.0),
+            ("commission_bps", |s| s.commission_bps = f64::NAN),
+            ("initial_cash", |s| s.initial_cash = 0.0),
+            ("initial_cash", |s| s.initial_cash = -1.0),
+            ("initial_cash", |s| s.initial_cash = f64::INFINITY),
+            ("initial_cash", |s| s.initial_cash = f64::NAN),
+        ];
+        for (key, edit) in rejected {
+            let mut s = EngineSettings::default();
+            edit(&mut s);
+            assert_eq!(s.validate().map_err(|e| e.key), Err(key), "{s:?}");
+        }
+    }
+
+    #[test]
     fn zero_batch_and_nan_costs_are_rejected() {
         assert_eq!(
             EngineSettings {

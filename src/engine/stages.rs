@@ -30,8 +30,15 @@ pub(crate) struct NextBatch {
 }
 
 impl NextBatch {
+    /// The batch after the one starting at candle `start`, batches being `batch_size` candles
+    /// long (empty past the end).
+    pub(crate) fn after(s: &super::candles::CandleSeries, start: usize, batch_size: usize) -> Self {
+        let end = |batches: usize| (start + batches * batch_size).min(s.len());
+        Self::new(s, end(1)..end(2))
+    }
+
     /// The batch of `series` at `range` (empty past the end).
-    pub(crate) fn new(s: &super::candles::CandleSeries, range: std::ops::Range<usize>) -> Self {
+    fn new(s: &super::candles::CandleSeries, range: std::ops::Range<usize>) -> Self {
         let start = |column: &[f64]| column[range.start..].as_ptr().cast::<u8>();
         Self {
             columns: [

@@ -514,6 +514,79 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_without_a_warn_level_is_still_judged() {
+        let b = Budget {
+            peak_rss_mb: Ceiling {
+                ceiling: Some(512.0),
+                ..Ceiling::default()
+            },
+            candles_per_sec: Floor {
+                stat: Statistic::Min,
+                floor: Some(833.0),
+                warn: None,
+            },
+            ..runbook()
+        };
+        assert_eq!(
+            verdicts(&b, &[800.0], None, Some(600.0)),
+            [Verdict::Fail, Verdict::Skip, Verdict::Fail, Verdict::Skip]
+        );
+        assert_eq!(
+            verdicts(&b, &[900.0], None, Some(500.0))[..3],
+            [Verdict::Pass, Verdict::Skip, Verdict::Pass]
+        );
+    }
+
+    #[test]
+    fn numbers_carry_two_decimals_from_one_three_below_and_none_from_a_hundred() {
+        for (value, text) in [
+            (812.0, "812"),
+            (123.4, "123"),
+            (-250.6, "-251"),
+            (40.0, "40"),
+            (45.5, "45.5"),
+            (1.2345, "1.23"),
+            (-3.25, "-3.25"),
+            (0.1234, "0.123"),
+            (0.5, "0.5"),
+            (-0.0678, "-0.068"),
+        ] {
+            assert_eq!(number(value), text, "{value}");
+        }
+    }
+
+    #[test]
+    fn names_in_tables_are_the_names_in_json() {
+        for v in [
+            Verdict::Skip,
+            Verdict::Pass,
+            Verdict::Warn,
+            Verdict::Fail,
+            Verdict::Error,
+        ] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.name());
+        }
+        for s in [
+            Statistic::Min,
+            Statistic::Median,
+            Statistic::P95,
+            Statistic::Mean,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
+    }
+
+    #[test]
+    fn a_regression_written_without_exact_thresholds_reads_with_their_defaults() {
+        let r: Regression =
+            serde_json::from_str(r#"{"stat": "median", "warn_pct": 4, "fail_pct": 12}"#).unwrap();
+        assert_eq!(
+            (r.warn_pct, r.fail_pct, r.exact_warn_pct, r.exact_fail_pct),
+            (4.0, 12.0, 0.5, 2.0)
+        );
+    }
+
+    #[test]
     fn a_latency_ceiling_for_another_batch_size_is_skipped_with_the_reason() {
         let mut b = runbook();
         b.p95_stage_latency_ms.batch_size = Some(4096);
