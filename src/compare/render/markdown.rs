@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::output::escape::escaped;
 use super::super::{ChangeVerdict, Comparison, MetricComparison, ScenarioComparison};
 use super::{
     environment_differences, grouped, headline, method, metric_label, nondeterministic, pct, value,
@@ -260,12 +261,13 @@ fn verdict_cell(m: &MetricComparison) -> String {
 
 /// A scenario name as inline code, safe inside a table cell.
 fn code(name: &str) -> String {
-    format!("`{}`", name.replace('`', "'").replace('|', "\\|"))
+    format!("`{}`", escaped(name).replace('`', "'").replace('|', "\\|"))
 }
 
-/// Text safe inside a table cell and outside HTML.
+/// Text safe inside a table cell and outside HTML, its control characters escaped.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
+    escaped(text)
+        .replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
