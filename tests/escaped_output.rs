@@ -18,7 +18,10 @@ const SHOWN: &str = "ev\\u{1b}[2Jil\\n::error::x";
 /// No raw ESC sequence from the input and no line that is a workflow command. (The table's own
 /// colours, under `--color always`, are ESC sequences too, so the input's one is looked for.)
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains("\u{1b}[2J"), "{what}: a raw ESC sequence: {text:?}");
+    assert!(
+        !text.contains("\u{1b}[2J"),
+        "{what}: a raw ESC sequence: {text:?}"
+    );
     assert!(
         !text.lines().any(|l| l.starts_with("::")),
         "{what}: a workflow command: {text:?}"
@@ -41,14 +44,20 @@ fn hostile_profile() -> Workspace {
 #[test]
 fn a_profile_name_with_control_characters_is_shown_escaped_by_check_and_list() {
     let ws = hostile_profile();
-    let out = ws.perfsuite(["check", "--color", "always"]).output().unwrap();
+    let out = ws
+        .perfsuite(["check", "--color", "always"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert_clean("check", &text);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains(SHOWN), "{text}");
 
-    let out = ws.perfsuite(["list", "--color", "always"]).output().unwrap();
+    let out = ws
+        .perfsuite(["list", "--color", "always"])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert_clean("list", &text);
     assert!(common::squeeze(&text).contains(SHOWN), "{text}");

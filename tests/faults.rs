@@ -161,12 +161,19 @@ fn run_with_read_only_folder(f: &Fixture, args: &[&str]) -> Option<common::Outco
     }
     let script = "mount -t tmpfs -o ro tmpfs ro || exit 97; exec \"$@\"";
     let mut cmd = std::process::Command::new("unshare");
-    cmd.args(["-m", "sh", "-c", script, "sh", env!("CARGO_BIN_EXE_perfsuite")])
-        .args(args)
-        .current_dir(f.path(""))
-        .env_remove(FAULT_VAR)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    cmd.args([
+        "-m",
+        "sh",
+        "-c",
+        script,
+        "sh",
+        env!("CARGO_BIN_EXE_perfsuite"),
+    ])
+    .args(args)
+    .current_dir(f.path(""))
+    .env_remove(FAULT_VAR)
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
     let outcome = common::finish(cmd.spawn().ok()?);
     // 97: the mount failed; 1 with unshare's own message: no mount namespace here.
     let unshare_failed = outcome.stderr.starts_with("unshare:");

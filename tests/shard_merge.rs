@@ -224,7 +224,9 @@ fn shards_of_different_builds_or_machines_are_named_in_a_warning_and_refused_und
     assert!(!warnings.contains('\u{1b}'), "{warnings}");
 
     let out = ws
-        .perfsuite(["merge", dirs[0], dirs[1], dirs[2], "--out", "strict", "--strict"])
+        .perfsuite([
+            "merge", dirs[0], dirs[1], dirs[2], "--out", "strict", "--strict",
+        ])
         .assert()
         .code(2);
     let message = stderr(out.get_output());

@@ -77,8 +77,12 @@ fn ab_base_without_a_folder_is_the_file_in_the_current_folder_never_one_on_path(
         std::env::var("PATH").unwrap_or_default()
     );
     // `perfsuite` is on PATH, but not in the current folder.
-    let outcome =
-        common::finish(f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"]).env("PATH", &path).spawn().unwrap());
+    let outcome = common::finish(
+        f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"])
+            .env("PATH", &path)
+            .spawn()
+            .unwrap(),
+    );
     assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
     assert_eq!(
         outcome.stderr,
@@ -87,8 +91,12 @@ fn ab_base_without_a_folder_is_the_file_in_the_current_folder_never_one_on_path(
     );
     // A `perfsuite` in the current folder that is not perfsuite is the one probed.
     script(&f, "perfsuite", "exit 0");
-    let outcome =
-        common::finish(f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"]).env("PATH", &path).spawn().unwrap());
+    let outcome = common::finish(
+        f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"])
+            .env("PATH", &path)
+            .spawn()
+            .unwrap(),
+    );
     assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
     assert!(
         outcome

@@ -93,7 +93,15 @@ fn check_list_bench_and_help_on_a_full_disk_exit_2_saying_stdout_could_not_be_wr
     for args in [
         &["check"][..],
         &["list"],
-        &["bench", "--candles", "2000", "--repeats", "1", "--warmup", "0"],
+        &[
+            "bench",
+            "--candles",
+            "2000",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+        ],
         &["--help"],
         &["completions", "bash"],
     ] {
@@ -117,7 +125,10 @@ fn compare_and_run_on_a_full_disk_exit_2_and_run_keeps_its_results_and_junit() {
     let (code, err) = with_stdout_full(&ws, &["run", "--out", "head", "--junit", "head.xml"]);
     assert_eq!(code, 2, "{err}");
     assert!(ws.exists("head/btc/bench.json") && ws.exists("head/summary.json"));
-    assert!(ws.exists("head.xml"), "the JUnit file is written all the same");
+    assert!(
+        ws.exists("head.xml"),
+        "the JUnit file is written all the same"
+    );
 }
 
 #[test]
@@ -127,7 +138,15 @@ fn a_closed_pipe_on_stdout_is_success() {
         &["check"][..],
         &["list"],
         &["compare", "base", "base"],
-        &["bench", "--candles", "2000", "--repeats", "1", "--warmup", "0"],
+        &[
+            "bench",
+            "--candles",
+            "2000",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+        ],
         &["--help"],
     ] {
         assert_eq!(with_stdout_closed(&ws, args), 0, "{args:?}");

@@ -163,7 +163,6 @@ impl<'a> Source<'a> {
         }
     }
 
-
     /// An error about the value at `span`: the message is the value's key, as a dotted path of
     /// the file's tables (`engine.batch_size`, `scenario.btc-1m.candles_per_sec.warn`), then
     /// `rest`. `key` is used only if the span lies on no key, which a span taken from the file

@@ -49,7 +49,10 @@ fn exercise_one(suite: &Suite, s: &Scenario) -> Result<(), String> {
     let run = RunPlan::new(s.repeats, s.auto, stat);
     let most = run.most();
     let samples: Vec<f64> = (0..most).map(|i| 1000.0 + f64::from(i % 7)).collect();
-    for n in [1, 2, 5, most / 2].into_iter().filter(|&n| 1 <= n && n <= most) {
+    for n in [1, 2, 5, most / 2]
+        .into_iter()
+        .filter(|&n| 1 <= n && n <= most)
+    {
         run.after_repeat(&samples[..n as usize], Duration::ZERO);
         run.after_repeat(&samples[..n as usize], Duration::MAX);
     }
@@ -81,17 +84,33 @@ fn child_parses_back(spec: &BenchSpec) -> Result<(), String> {
     let mut cmd = Command::new("perfsuite");
     bench_args(&mut cmd, spec);
     let argv = std::iter::once(OsString::from("perfsuite")).chain(cmd.get_args().map(Into::into));
-    let cli = Cli::try_parse_from(argv).map_err(|e| format!("the child refuses its arguments: {e}"))?;
+    let cli =
+        Cli::try_parse_from(argv).map_err(|e| format!("the child refuses its arguments: {e}"))?;
     let Subcommand::Bench(args) = cli.command else {
         return Err("the child's arguments are not `bench`".into());
     };
-    let parsed = (args.candles, args.seed, &args.symbol, args.repeats, args.warmup);
-    let wanted = (spec.candles, spec.seed, &spec.symbol, spec.repeats, spec.warmup);
+    let parsed = (
+        args.candles,
+        args.seed,
+        &args.symbol,
+        args.repeats,
+        args.warmup,
+    );
+    let wanted = (
+        spec.candles,
+        spec.seed,
+        &spec.symbol,
+        spec.repeats,
+        spec.warmup,
+    );
     if parsed != wanted {
         return Err(format!("the child reads {parsed:?}, not {wanted:?}"));
     }
     if args.data != spec.data {
-        return Err(format!("the child reads data {:?}, not {:?}", args.data, spec.data));
+        return Err(format!(
+            "the child reads data {:?}, not {:?}",
+            args.data, spec.data
+        ));
     }
     Ok(())
 }

@@ -4,12 +4,12 @@
 
 use std::fmt::Write;
 
-use crate::output::escape::escaped;
 use super::super::{ChangeVerdict, Comparison, MetricComparison, ScenarioComparison};
 use super::{
     environment_differences, grouped, headline, method, metric_label, nondeterministic, pct, value,
     verdict, BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NONDETERMINISTIC, NOT_COMPARED,
 };
+use crate::output::escape::escaped;
 
 /// `c` as a pull-request comment.
 pub fn render(c: &Comparison) -> String {
@@ -19,8 +19,8 @@ pub fn render(c: &Comparison) -> String {
     let _ = writeln!(
         out,
         "base `{}` → head `{}`\n",
-        c.base.replace('`', "'"),
-        c.head.replace('`', "'")
+        escaped(&c.base).replace('`', "'"),
+        escaped(&c.head).replace('`', "'")
     );
 
     let changed: Vec<_> = c
