@@ -35,6 +35,7 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>) -> u8 {
 }
 
 fn dispatch(command: Command) -> Result<u8, Error> {
+    crate::engine::extra_work::configure_from_env().map_err(Error::Input)?;
     match command {
         Command::Bench(args) => commands::bench::bench(args),
         Command::Run(args) => commands::run::run(args),

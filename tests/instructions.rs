@@ -194,3 +194,49 @@ fn instruction_samples_round_trip_through_compare() {
     );
     assert!(md.contains("| instructions |"), "{md}");
 }
+
+/// The deliberately heavier engine (`PERFSUITE_EXTRA_WORK`), the suite's own test subject:
+/// the same backtest, so the same fingerprint, with more instructions; a value that is not a
+/// number is refused before anything runs.
+#[test]
+fn extra_work_adds_instructions_and_keeps_the_fingerprint() {
+    if !valgrind_present() {
+        return;
+    }
+    let ws = counting_workspace("");
+    let counted = |extra: Option<&str>| {
+        let mut cmd = ws.perfsuite(["run", "-q", "--out", "out"]);
+        match extra {
+            Some(n) => cmd.env("PERFSUITE_EXTRA_WORK", n),
+            None => cmd.env_remove("PERFSUITE_EXTRA_WORK"),
+        };
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let bench = ws.json("out/counted/bench.json");
+        let (counts, _) = instructions(&ws, "out/counted/bench.json");
+        (
+            counts.expect("counted").per_run,
+            bench["fingerprint"].clone(),
+        )
+    };
+    let (plain, fingerprint) = counted(None);
+    let (heavier, heavier_fingerprint) = counted(Some("4096"));
+    assert_eq!(heavier_fingerprint, fingerprint);
+    // 4,096 per 1,024 candles: 4 iterations a candle, each a multiply-add and a loop step.
+    assert!(
+        heavier >= plain + 4 * 5_000 * 2,
+        "{plain} plain against {heavier} with extra work"
+    );
+    let out = ws
+        .perfsuite(["run", "-q"])
+        .env("PERFSUITE_EXTRA_WORK", "lots")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("PERFSUITE_EXTRA_WORK must be a whole number, got \"lots\""),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!ws.exists("perf-results"));
+}

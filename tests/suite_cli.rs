@@ -916,6 +916,11 @@ fn list_shows_every_scenario_with_its_budget() {
     let ws = Workspace::new();
     ws.tiny_scenario("alpha", 2000, "")
         .tiny_scenario("beta", 5000, "budget = \"fast\"")
+        .tiny_scenario(
+            "gamma",
+            3000,
+            "repeats = \"auto\"\nmin_repeats = 6\nmax_repeats = 30",
+        )
         .write("budgets/default.toml", "[candles_per_sec]\nfloor = 833\n")
         .write(
             "budgets/fast.toml",
@@ -934,6 +939,10 @@ fn list_shows_every_scenario_with_its_budget() {
     let beta = line_of("beta");
     assert!(beta.contains("fast (median≥2000)"), "{beta}");
     assert!(beta.contains("5k"), "{beta}");
+    // Automatic repeats show as such, with their bounds, not as their maximum.
+    let gamma = line_of("gamma");
+    assert!(gamma.contains("auto 6–30"), "{gamma}");
+    assert!(!gamma.contains(" 30 "), "{gamma}");
     assert!(!ws.exists("perf-results"));
 }
 

@@ -36,7 +36,10 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
         table.add_row(vec![
             s.name.clone(),
             s.candles.map_or_else(|| "all rows".to_owned(), count),
-            s.repeats.to_string(),
+            s.auto.as_ref().map_or_else(
+                || s.repeats.to_string(),
+                |a| format!("auto {}–{}", a.min_repeats, a.max_repeats),
+            ),
             s.warmup.to_string(),
             s.seed.to_string(),
             s.symbol.clone(),

@@ -7,8 +7,9 @@
 //!    `candles_per_sec` the HEAD budget's `regression.stat`, median by default; single-valued
 //!    metrics such as `p95_stage_latency_ms` and `peak_rss_mb` are compared as they are). A
 //!    change is *worse* when throughput goes down or a less-is-better metric goes up.
-//! 2. **Threshold.** Under `warn_pct` (default 5) either way: `unchanged`. A change exactly at a
-//!    threshold counts as past it.
+//! 2. **Threshold.** Under `warn_pct` (default 5) either way: `unchanged` — unless there are
+//!    fewer wall-time samples than the rank test needs (below), which say nothing either way,
+//!    not even that nothing changed. A change exactly at a threshold counts as past it.
 //! 3. **Noise.** Past the threshold, the change must also be real:
 //!    - wall-time samples (`candles_per_sec`) go to a two-sided Mann–Whitney U test
 //!      ([`mann_whitney`]), which must reject "no shift" at the level `alpha` (0.01, [`ALPHA`], for
@@ -222,7 +223,10 @@ pub fn decide(
         Better::Higher => -change,
         Better::Lower => change,
     };
-    let verdict = if change == 0.0 || !at_least(change.abs(), warn) {
+    let verdict = if matches!(noise, Noise::TooFewSamples { .. }) {
+        // Too few samples say nothing either way: not even that nothing changed.
+        ChangeVerdict::Inconclusive
+    } else if change == 0.0 || !at_least(change.abs(), warn) {
         ChangeVerdict::Unchanged
     } else if !noise.cleared() {
         ChangeVerdict::Inconclusive
@@ -254,6 +258,23 @@ fn inconclusive_reason(base: Side, head: Side, noise: &Noise, change: f64) -> St
         }
         Noise::RankTest { p_value, alpha, .. } if p_value < alpha => {
             "the rank test points the other way".to_owned()
+        }
+        Noise::RankTest { alpha, .. }
+            if largest_z(base.samples.len(), head.samples.len())
+                < crate::stats::normal::two_sided_critical(alpha) =>
+        {
+            // Enough to judge at α, not at the stricter level of the sequential look it
+            // stopped at (bounds reached early).
+            let (n1, n2) = (base.samples.len(), head.samples.len());
+            let needed = samples_needed(alpha);
+            if n1 == n2 {
+                format!(
+                    "{n1} {} a side, {needed} needed at the last look",
+                    plural(n1)
+                )
+            } else {
+                format!("{n1} and {n2} samples, {needed} a side needed at the last look")
+            }
         }
         Noise::RankTest { alpha, .. } => {
             let z = crate::stats::normal::two_sided_critical(alpha);
@@ -314,16 +335,21 @@ fn largest_z(n1: usize, n2: usize) -> f64 {
     (a * b / 2.0) / (a * b * (a + b + 1.0) / 12.0).sqrt()
 }
 
-/// The noise check of step 3 for wall-time samples: the rank test, if the samples can reach
-/// its level at all.
+/// The noise check of step 3 for wall-time samples: the rank test at `alpha`, if there are
+/// enough samples to judge at all.
+///
+/// "Enough" is what the fixed-sample test at [`ALPHA`] needs (5 a side), even when `alpha` is
+/// the far smaller nominal level of an early sequential look: samples on which `ab` stopped
+/// because the change was shown inside the threshold are enough to say `unchanged`, though
+/// not to call a change at that look's level.
 fn rank_noise(base: Side, head: Side, alpha: f64) -> Noise {
     let (n1, n2) = (base.samples.len(), head.samples.len());
-    let z = crate::stats::normal::two_sided_critical(alpha);
-    if n1 == 0 || n2 == 0 || largest_z(n1, n2) < z {
+    let level = alpha.max(ALPHA);
+    if n1 == 0 || n2 == 0 || largest_z(n1, n2) < crate::stats::normal::two_sided_critical(level) {
         return Noise::TooFewSamples {
             base: n1,
             head: n2,
-            needed: samples_needed(alpha),
+            needed: samples_needed(level),
         };
     }
     let test = mann_whitney(base.samples, head.samples).expect("both sides have samples");
@@ -548,20 +574,23 @@ mod tests {
             }
         );
         assert_eq!(d.reason.as_deref(), Some("3 samples a side, 5 needed"));
-        // Under the threshold it is simply unchanged, with no reason needed.
-        let d = sampled(
-            &[990.0, 1000.0, 1010.0],
-            &[970.0, 980.0, 990.0],
-            Better::Higher,
-            &t,
-        );
-        assert_eq!((d.verdict, d.reason), (ChangeVerdict::Unchanged, None));
+        // Under the threshold too: three samples cannot show that nothing changed either.
+        for head in [[970.0, 980.0, 990.0], [990.0, 1000.0, 1010.0]] {
+            let d = sampled(&[990.0, 1000.0, 1010.0], &head, Better::Higher, &t);
+            assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+            assert_eq!(d.reason.as_deref(), Some("3 samples a side, 5 needed"));
+        }
     }
 
     #[test]
     fn one_sample_a_side_never_decides_however_large_the_shift() {
         let t = Regression::default();
-        for (base, head) in [(1000.0, 880.0), (1000.0, 1290.0), (1000.0, 500.0)] {
+        for (base, head) in [
+            (1000.0, 880.0),
+            (1000.0, 1290.0),
+            (1000.0, 500.0),
+            (1000.0, 999.0),
+        ] {
             let d = sampled(&[base], &[head], Better::Higher, &t);
             assert_eq!(d.verdict, ChangeVerdict::Inconclusive, "{base} → {head}");
             assert_eq!(d.reason.as_deref(), Some("1 sample a side, 5 needed"));
@@ -574,10 +603,9 @@ mod tests {
     }
 
     #[test]
-    fn the_samples_needed_follow_from_the_level() {
+    fn enough_samples_follow_from_the_fixed_level_and_a_stricter_look_only_tests_harder() {
         assert_eq!(samples_needed(0.01), 5);
         assert_eq!(samples_needed(0.001), 8);
-        // A stricter level (a late look of a sequential test) needs more samples.
         let d = decide(
             Side {
                 value: 1000.0,
@@ -591,7 +619,30 @@ mod tests {
             &Regression::default(),
             Evidence::Sampled { alpha: 0.001 },
         );
-        assert_eq!(d.reason.as_deref(), Some("5 samples a side, 8 needed"));
+        // Five a side are enough to judge (at α = 0.01), but two fully separated groups of
+        // five cannot reach an early sequential look's stricter level: not called either way.
+        assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+        assert!(matches!(d.noise, Noise::RankTest { cleared: false, .. }));
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("5 samples a side, 8 needed at the last look")
+        );
+        let d = decide(
+            Side {
+                value: 1000.0,
+                samples: &[1000.0, 1001.0, 1002.0, 1003.0, 1004.0],
+            },
+            Side {
+                value: 999.0,
+                samples: &[999.0, 1000.0, 1001.0, 1002.0, 1003.0],
+            },
+            Better::Higher,
+            &Regression::default(),
+            Evidence::Sampled { alpha: 0.001 },
+        );
+        // Under the threshold, the same five are enough to say `unchanged`: `ab` stops an A/A
+        // comparison early once the change is shown inside the threshold.
+        assert_eq!(d.verdict, ChangeVerdict::Unchanged);
     }
 
     #[test]

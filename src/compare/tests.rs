@@ -359,5 +359,8 @@ fn samples_collected_sequentially_are_judged_at_the_last_looks_level() {
     let c = compare(&set("base", [b]), &set("head", [h]));
     let m = &only(&c).metrics[0];
     assert_eq!(m.verdict, Some(ChangeVerdict::Inconclusive));
-    assert_eq!(m.reason.as_deref(), Some("7 samples a side, 8 needed"));
+    assert_eq!(
+        m.reason.as_deref(),
+        Some("7 samples a side, 8 needed at the last look")
+    );
 }

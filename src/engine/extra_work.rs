@@ -1,43 +1,61 @@
 //! A deliberately heavier engine, for testing the suite itself: does perfsuite catch an engine
 //! that got slower?
 //!
-//! Built with `PERFSUITE_EXTRA_WORK=N` in the environment (e.g. `PERFSUITE_EXTRA_WORK=400 cargo
-//! build --release --target-dir target/heavier`), the portfolio stage does `N` extra dependent
-//! multiply-adds per 1,024 candles of each batch and throws the result away, so the backtest's
-//! results and fingerprint stay the same while the engine runs measurably slower and executes
-//! more instructions. In every normal build the variable is unset, `N` is 0, and the work
-//! compiles away entirely.
+//! With `PERFSUITE_EXTRA_WORK=N` in the environment of a measuring process (e.g.
+//! `PERFSUITE_EXTRA_WORK=250 perfsuite bench --candles 1000000`), the engine does `N` extra
+//! dependent multiply-adds per 1,024 candles of each batch and throws the result away, so the
+//! backtest's results and fingerprint stay the same while the engine runs measurably slower and
+//! executes more instructions. Unset, it costs one predictable branch per batch.
+//!
+//! Read at run time, not fixed at build time: two builds of the same code differ by several
+//! percent in wall time from code layout alone (a build-time knob with `N = 1`, 0.004 extra
+//! instructions a candle, measured 6 % slower), so only the same binary with and without the
+//! variable gives a slowdown of a known size.
 
-/// Extra multiply-adds per 1,024 candles, fixed when the binary is built.
-pub(crate) const EXTRA_WORK: usize = parse(option_env!("PERFSUITE_EXTRA_WORK"));
+use std::sync::OnceLock;
 
-/// `PERFSUITE_EXTRA_WORK` as a number; a value that is not one fails the build.
-const fn parse(value: Option<&str>) -> usize {
-    let Some(value) = value else { return 0 };
-    let bytes = value.as_bytes();
-    let mut n = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        assert!(
-            bytes[i].is_ascii_digit(),
-            "PERFSUITE_EXTRA_WORK must be a whole number"
-        );
-        n = n * 10 + (bytes[i] - b'0') as usize;
-        i += 1;
-    }
-    n
+/// The environment variable that asks for extra work.
+pub const EXTRA_WORK_VAR: &str = "PERFSUITE_EXTRA_WORK";
+
+/// Extra multiply-adds per 1,024 candles, read once per process by [`configure_from_env`].
+static EXTRA_WORK: OnceLock<usize> = OnceLock::new();
+
+/// Reads [`EXTRA_WORK_VAR`] for this process (0 when unset or empty) and returns it; a value that is not
+/// a whole number is an error naming the variable and the value.
+pub fn configure_from_env() -> Result<usize, String> {
+    let n = match std::env::var(EXTRA_WORK_VAR) {
+        Err(_) => 0,
+        Ok(value) if value.trim().is_empty() => 0,
+        Ok(value) => parse(&value)
+            .ok_or_else(|| format!("{EXTRA_WORK_VAR} must be a whole number, got {value:?}"))?,
+    };
+    Ok(*EXTRA_WORK.get_or_init(|| n))
 }
 
-/// The extra work for a batch of `candles` candles: nothing unless the build asked for it.
+/// `value` as a whole number.
+fn parse(value: &str) -> Option<usize> {
+    value.trim().parse().ok()
+}
+
+/// The extra work for a batch of `candles` candles: nothing unless the process asked for it.
 #[inline(always)]
 pub(crate) fn for_batch(candles: usize) {
-    if EXTRA_WORK != 0 {
-        let mut acc = 1.0f64;
-        for _ in 0..EXTRA_WORK * candles / 1024 {
-            acc = std::hint::black_box(acc * 1.000_000_1 + 1e-9);
-        }
-        std::hint::black_box(acc);
+    match EXTRA_WORK.get() {
+        Some(&n) if n != 0 => spin(n.saturating_mul(candles) / 1024),
+        _ => {}
     }
+}
+
+/// `iterations` dependent multiply-adds, out of line so that the engine's own code is laid out
+/// the same with and without them.
+#[inline(never)]
+#[cold]
+fn spin(iterations: usize) {
+    let mut acc = 1.0f64;
+    for _ in 0..iterations {
+        acc = std::hint::black_box(acc * 1.000_000_1 + 1e-9);
+    }
+    std::hint::black_box(acc);
 }
 
 #[cfg(test)]
@@ -45,9 +63,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_knob_reads_whole_numbers_and_defaults_to_none() {
-        assert_eq!(parse(None), 0);
-        assert_eq!(parse(Some("0")), 0);
-        assert_eq!(parse(Some("1250")), 1250);
+    fn the_knob_reads_whole_numbers_only() {
+        assert_eq!(parse("0"), Some(0));
+        assert_eq!(parse("1250"), Some(1250));
+        assert_eq!(parse(" 7\n"), Some(7));
+        assert_eq!(parse("-3"), None);
+        assert_eq!(parse("lots"), None);
+        assert_eq!(parse(""), None);
     }
 }

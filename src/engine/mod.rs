@@ -6,7 +6,7 @@
 //! scenarios, budgets, files or the command line.
 
 pub mod candles;
-mod extra_work;
+pub mod extra_work;
 pub mod fingerprint;
 pub mod indicators;
 pub mod ledger;
