@@ -15,23 +15,28 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>) -> u8 {
         Ok(cli) => cli,
         Err(e) => {
             // clap's own output, whole: help and version on stdout; an error with its usage
-            // line and typo suggestions on stderr. A closed pipe is not an error.
-            let _ = e.print();
-            return if e.use_stderr() {
-                EXIT_INVALID_INPUT
-            } else {
-                EXIT_OK
+            // line and typo suggestions on stderr. A closed pipe is not an error; help that
+            // cannot be written to a full disk is.
+            let printed = e.print();
+            return match crate::output::stdout_result(printed) {
+                _ if e.use_stderr() => EXIT_INVALID_INPUT,
+                Ok(()) => EXIT_OK,
+                Err(err) => fail(&err),
             };
         }
     };
     anstream::ColorChoice::write_global(cli.color.into());
     match dispatch(cli.command) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {}", Chain(&e));
-            e.exit_code()
-        }
+        Err(e) => fail(&e),
     }
+}
+
+/// Prints `e` on stderr as `error: ...` (never panicking, see [`crate::say!`]) and returns its
+/// exit code.
+fn fail(e: &Error) -> u8 {
+    crate::say!("error: {}", Chain(e));
+    e.exit_code()
 }
 
 fn dispatch(command: Command) -> Result<u8, Error> {

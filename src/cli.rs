@@ -324,6 +324,10 @@ pub struct MergeArgs {
     /// Folder receiving the joined result set.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Refuse (exit 2, nothing written) shards measured on different commits, build profiles
+    /// or machines, instead of warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `perfsuite calibrate`.

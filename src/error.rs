@@ -19,7 +19,8 @@ pub const EXIT_OK: u8 = 0;
 /// `--strict`, and a budget check failed (or, for compare, a regression past its fail
 /// threshold or a changed fingerprint).
 pub const EXIT_BUDGET_FAILED: u8 = 1;
-/// Nothing could be judged: bad command line, invalid scenario or budget, unreadable results.
+/// Nothing could be judged: bad command line, invalid scenario or budget, unreadable results;
+/// or what was asked for could not be written (a full disk on stdout).
 pub const EXIT_INVALID_INPUT: u8 = 2;
 /// `--strict`, and a scenario could not be measured (crash, time-out).
 pub const EXIT_SCENARIO_ERROR: u8 = 3;
@@ -50,6 +51,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// stdout could not be written: a full disk or an I/O error (a closed pipe is no error).
+    #[error("cannot write to stdout")]
+    Stdout(#[source] std::io::Error),
     /// A one-off measurement (`perfsuite bench`) was refused or its child failed.
     #[error("{0}")]
     Measure(String),
@@ -74,7 +78,8 @@ impl Error {
             | Error::Config(_)
             | Error::Results(_)
             | Error::EngineJson(_)
-            | Error::Io { .. } => EXIT_INVALID_INPUT,
+            | Error::Io { .. }
+            | Error::Stdout(_) => EXIT_INVALID_INPUT,
             Error::Measure(_) | Error::Measurement(_) => EXIT_SCENARIO_ERROR,
         }
     }

@@ -12,6 +12,10 @@
 //! database, `trend` finds change points in its series and `output::html` draws them into the
 //! `report` page.
 
+// stdout and stderr are written only through `output` (`print_stdout`, `say!`), which handle a
+// write error instead of panicking as `println!` and `eprintln!` do.
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
+
 pub mod app;
 pub mod calibrate;
 pub mod cli;

@@ -147,26 +147,64 @@ fn an_output_folder_that_cannot_be_created_is_named_and_exits_2() {
     assert_eq!(std::fs::read_to_string(f.path("file")).unwrap(), "x");
 }
 
+/// `perfsuite ARGS` with the fixture's `ro` folder read-only. Root ignores permission bits, so
+/// as root `ro` becomes a read-only tmpfs in a mount namespace of perfsuite's own (`unshare -m`;
+/// nothing outside it sees the mount), where root cannot write either. `None` when that cannot
+/// be set up.
+fn run_with_read_only_folder(f: &Fixture, args: &[&str]) -> Option<common::Outcome> {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        std::fs::set_permissions(f.path("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let outcome = f.run(args);
+        std::fs::set_permissions(f.path("ro"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        return Some(outcome);
+    }
+    let script = "mount -t tmpfs -o ro tmpfs ro || exit 97; exec \"$@\"";
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args([
+        "-m",
+        "sh",
+        "-c",
+        script,
+        "sh",
+        env!("CARGO_BIN_EXE_perfsuite"),
+    ])
+    .args(args)
+    .current_dir(f.path(""))
+    .env_remove(FAULT_VAR)
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let outcome = common::finish(cmd.spawn().ok()?);
+    // 97: the mount failed; 1 with unshare's own message: no mount namespace here.
+    let unshare_failed = outcome.stderr.starts_with("unshare:");
+    (outcome.code() != 97 && !unshare_failed).then_some(outcome)
+}
+
 #[test]
 fn a_read_only_output_folder_is_named_and_exits_2() {
-    if is_root() {
-        eprintln!("skipped: root ignores permission bits, so a read-only folder is writable");
-        return;
-    }
-    use std::os::unix::fs::PermissionsExt;
     let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))]);
     std::fs::create_dir(f.path("ro")).unwrap();
-    std::fs::set_permissions(f.path("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
     for out in ["ro/out", "ro"] {
-        let outcome = f.run(&["run", "s", "--out", out]);
+        let Some(outcome) = run_with_read_only_folder(&f, &["run", "s", "--out", out]) else {
+            eprintln!(
+                "not run: root ignores permission bits, and no read-only tmpfs could be mounted \
+                 in a mount namespace (unshare -m)"
+            );
+            return;
+        };
         assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
         assert!(
             outcome.stderr.starts_with(&format!("error: {out}")),
             "{}",
             outcome.stderr
         );
+        assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
     }
-    std::fs::set_permissions(f.path("ro"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        std::fs::read_dir(f.path("ro")).unwrap().count(),
+        0,
+        "nothing is left in the real folder"
+    );
 }
 
 #[test]

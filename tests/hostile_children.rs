@@ -111,7 +111,7 @@ fn sigterm_and_sighup_stop_ab_and_its_hanging_base_with_its_whole_group() {
             .perfsuite(&["ab", "--base", &base, "s", "--out", "out", "-q"])
             .spawn()
             .unwrap();
-        let wrapper = child_with(ab.id(), "base.sh");
+        let wrapper = child_with(ab.id(), "HANG");
         wait_until("the wrapper to start its hang", || {
             children_of(wrapper).len() >= 2
         });

@@ -177,6 +177,72 @@ fn merging_a_shard_twice_exits_2_naming_the_scenario() {
 }
 
 #[test]
+fn shards_of_different_builds_or_machines_are_named_in_a_warning_and_refused_under_strict() {
+    let ws = suite();
+    let shards = three_shards(&ws, "shard");
+    // One shard with results as if measured by another commit and build, on a CPU with a
+    // hostile name.
+    let k = (0..3)
+        .rev()
+        .find(|&k| shards[k].iter().any(|n| n != "c-crash"))
+        .unwrap();
+    let edited = format!("shard{}", k + 1);
+    let others: Vec<String> = (1..=3)
+        .filter(|&i| i != k + 1)
+        .map(|i| format!("shard{i}"))
+        .collect();
+    for name in shards[k].iter().filter(|n| *n != "c-crash") {
+        let rel = format!("{edited}/{name}/bench.json");
+        let mut value = ws.json(&rel);
+        let env = &mut value["environment"];
+        env["git_commit"] = "feedface".into();
+        env["build_profile"] = "other".into();
+        env["cpu"] = "Evil\u{1b}[2J\nCPU".into();
+        ws.write(&rel, serde_json::to_string_pretty(&value).unwrap());
+    }
+    let dirs = ["shard1", "shard2", "shard3"];
+    let out = ws
+        .perfsuite(["merge", dirs[0], dirs[1], dirs[2], "--out", "merged"])
+        .assert()
+        .code(0);
+    let warnings = stderr(out.get_output());
+    for key in ["git_commit", "build_profile", "cpu"] {
+        assert!(
+            warnings.contains(&format!("warning: the shards differ in `{key}`: ")),
+            "{key}: {warnings}"
+        );
+    }
+    assert!(
+        warnings.contains(&format!("`feedface` in {edited}")),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(&format!("`Evil\\u{{1b}}[2J\\nCPU` in {edited}")),
+        "the CPU string is escaped: {warnings}"
+    );
+    assert_eq!(warnings.lines().count(), 3, "{warnings}");
+    assert!(!warnings.contains('\u{1b}'), "{warnings}");
+
+    let out = ws
+        .perfsuite([
+            "merge", dirs[0], dirs[1], dirs[2], "--out", "strict", "--strict",
+        ])
+        .assert()
+        .code(2);
+    let message = stderr(out.get_output());
+    assert!(
+        message.starts_with("error: the shards differ in `git_commit`: ")
+            && message.ends_with("--strict merges only shards of one build on one machine\n"),
+        "{message}"
+    );
+    assert!(!ws.exists("strict"), "nothing written");
+    ws.perfsuite(["merge", &others[0], &others[1], "--out", "same", "--strict"])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
 fn merging_a_folder_that_is_not_a_result_set_exits_2_naming_it() {
     let ws = suite();
     shard(&ws, 1, "shard1");

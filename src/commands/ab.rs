@@ -25,8 +25,11 @@ use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
 use crate::external::ExternalCommand;
 use crate::interrupt;
 use crate::measure::callgrind::Counter;
-use crate::measure::runner::{combine, run_child, ChildOutcome, Deadline, INTERRUPTED};
+use crate::measure::runner::{
+    combine, probe_base, run_child, ChildOutcome, Deadline, INTERRUPTED, PROBE_CANDLES,
+};
 use crate::measure::{bench_spec, BenchSpec};
+use crate::output::escape::shown;
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
 use crate::results::folder::ResultsFolder;
@@ -42,19 +45,27 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     if args.instructions {
         count_every_scenario(&mut selection);
     }
+    crate::commands::bench::memory_limit_mib()?;
     let head = current_exe()?;
+    let base = args.base.as_deref().map(named_file);
     let sides: Vec<[(PathBuf, BenchSpec); 2]> = selection
         .scenarios()
-        .map(|scenario| ab_sides(&args, &head, scenario))
+        .map(|scenario| ab_sides(&args, base.as_deref(), &head, scenario))
         .collect::<Result<_, _>>()?;
     // Taken before measuring, so a second run into the same folder is refused up front.
     let lock = Lock::acquire(&args.output.out)?;
+    interrupt::install();
+    if let Some(base) = sides.iter().map(|s| &s[0].0).find(|exe| **exe != head) {
+        if !probe(base, args.base.as_deref().unwrap_or(base.as_path()))? {
+            crate::say!("interrupted: nothing written");
+            return Ok(EXIT_INTERRUPTED);
+        }
+    }
     let names: Vec<&str> = selection.scenarios().map(|s| s.name.as_str()).collect();
     let folders = [
         ResultsFolder::prepare(&lock, &args.output.out.join("base"), &names)?,
         ResultsFolder::prepare(&lock, &args.output.out.join("head"), &names)?,
     ];
-    interrupt::install();
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let mut progress = ProgressLine::new(args.output.quiet, selection.chosen.len());
@@ -103,7 +114,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
             Err(reason) if reason == INTERRUPTED => break,
             Err(reason) => {
                 progress.clear();
-                eprintln!(
+                crate::say!(
                     "warning: scenario `{}` could not be measured: {reason}",
                     scenario.name
                 );
@@ -115,7 +126,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     }
     progress.clear();
     if interrupt::requested() {
-        eprintln!("interrupted: nothing written");
+        crate::say!("interrupted: nothing written");
         return Ok(EXIT_INTERRUPTED);
     }
     let duration = clock.elapsed().as_secs_f64();
@@ -159,12 +170,39 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     })
 }
 
+/// `--base NAME` means the file the user named: a name without a folder is the file in the
+/// current folder, as `./NAME`, never a program looked up on `PATH` (which `Command` would do).
+fn named_file(base: &Path) -> PathBuf {
+    if base.as_os_str().as_encoded_bytes().contains(&b'/') {
+        base.to_owned()
+    } else {
+        Path::new(".").join(base)
+    }
+}
+
+/// Refuses a `--base` that is not a perfsuite build speaking the `bench` protocol (`/bin/true`,
+/// a script that prints nothing, a build too new to read), before anything is measured or
+/// written: a tiny `bench` run must print a measurement. `named` is the binary as the user
+/// named it, for the message. `false` when interrupted meanwhile.
+fn probe(base: &Path, named: &Path) -> Result<bool, Error> {
+    match probe_base(base) {
+        ChildOutcome::Measured(_) => Ok(true),
+        ChildOutcome::Failed(reason) if reason == INTERRUPTED => Ok(false),
+        ChildOutcome::Failed(reason) => Err(Error::Input(format!(
+            "--base {}: not a perfsuite build that speaks the `bench` protocol: a probe \
+             measuring {PROBE_CANDLES} candles failed: {reason}",
+            shown(named)
+        ))),
+    }
+}
+
 /// What A and B run for `scenario`, one repeat each time: on the built-in engine, the
 /// `--base` binary and this one; on an external engine, this binary both times, A with the
 /// command's folder moved into `--base-dir`. The data file, if any, is the same for both, so
 /// the results stay comparable. Every missing piece is an input error, before anything runs.
 fn ab_sides(
     args: &AbArgs,
+    base: Option<&Path>,
     head: &Path,
     scenario: &Scenario,
 ) -> Result<[(PathBuf, BenchSpec); 2], Error> {
@@ -173,7 +211,7 @@ fn ab_sides(
         ..bench_spec(scenario)
     };
     let Some(command) = &spec.command else {
-        let Some(base) = &args.base else {
+        let (Some(base), Some(named)) = (base, &args.base) else {
             return Err(Error::Input(format!(
                 "scenario `{}` runs the built-in engine: give --base, the other perfsuite build",
                 scenario.name
@@ -181,11 +219,16 @@ fn ab_sides(
         };
         if !base.is_file() {
             return Err(Error::Input(format!(
-                "--base {}: no such binary",
-                base.display()
+                "--base {}: no such file{}",
+                shown(named),
+                if base == named.as_path() {
+                    ""
+                } else {
+                    " in the current folder (--base is a path, never looked up on PATH)"
+                }
             )));
         }
-        return Ok([(base.clone(), spec.clone()), (head.to_owned(), spec)]);
+        return Ok([(base.to_owned(), spec.clone()), (head.to_owned(), spec)]);
     };
     let Some(base_dir) = &args.base_dir else {
         return Err(Error::Input(format!(

@@ -75,7 +75,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
     };
     let report = |p| {
         if args.progress {
-            eprintln!("{PROGRESS_PREFIX}{}", describe(p));
+            crate::say!("{PROGRESS_PREFIX}{}", describe(p));
         }
     };
     let mut measurement = match &spec.command {
@@ -83,22 +83,22 @@ pub fn bench(args: BenchArgs) -> Result<u8, Error> {
         None => builtin(&spec, mode, report)?,
     };
     if args.instructions && spec.command.is_some() {
-        eprintln!("warning: instructions are counted for the built-in engine only");
+        crate::say!("warning: instructions are counted for the built-in engine only");
     } else if args.instructions {
         let exe = crate::commands::run::current_exe()?;
         let counted = callgrind::count(&exe, &spec, 1, None, |status| {
             if args.progress {
-                eprintln!("{PROGRESS_PREFIX}{status}");
+                crate::say!("{PROGRESS_PREFIX}{status}");
             }
         });
         match counted.and_then(|c| callgrind::record(&mut measurement, c)) {
             Ok(()) => {}
-            Err(e @ CountError::Missing) => eprintln!("warning: {e}"),
+            Err(e @ CountError::Missing) => crate::say!("warning: {e}"),
             Err(e) => return Err(Error::Measure(e.to_string())),
         }
     }
     let json = serde_json::to_string_pretty(&measurement).expect("a measurement serializes");
-    crate::output::print_stdout(&format!("{json}\n"));
+    crate::output::print_stdout(&format!("{json}\n"))?;
     Ok(EXIT_OK)
 }
 
@@ -151,32 +151,52 @@ fn check_memory(spec: &BenchSpec, candles: u64) -> Result<(), Error> {
 }
 
 /// The memory this process may use, in bytes, and where the figure comes from:
-/// [`MEMORY_LIMIT_VAR`] if set, else the smaller of the system's available memory and what the
-/// cgroup (container) leaves free. `None` where the platform does not tell.
+/// [`MEMORY_LIMIT_VAR`] if set, else the smallest of the system's available memory, what the
+/// cgroup (container) leaves free, and the address-space limit (`ulimit -v`, which a child
+/// inherits). `None` where nothing tells.
 fn available_memory() -> Result<Option<(u64, &'static str)>, Error> {
-    if let Ok(value) = std::env::var(MEMORY_LIMIT_VAR) {
-        let mib: u64 = value.trim().parse().map_err(|_| {
-            Error::Input(format!(
-                "{MEMORY_LIMIT_VAR} must be a whole number of MiB, got {value:?}"
-            ))
-        })?;
+    if let Some(mib) = memory_limit_mib()? {
         return Ok(Some((mib.saturating_mul(1 << 20), MEMORY_LIMIT_VAR)));
     }
-    let Ok(mut system) = System::new() else {
+    let mut figures = vec![(address_space_limit(), "ulimit -v")];
+    if let Ok(mut system) = System::new() {
+        system.refresh_memory();
+        figures.push((Some(system.available_memory()), "MemAvailable"));
+        let cgroup = system.cgroup_limits().map(|c| c.free_memory);
+        figures.push((cgroup, "free in this container's cgroup"));
+    }
+    // A figure of 0 means the platform does not know.
+    Ok(figures
+        .into_iter()
+        .filter_map(|(bytes, source)| Some((bytes.filter(|&b| b > 0)?, source)))
+        .min_by_key(|&(bytes, _)| bytes))
+}
+
+/// [`MEMORY_LIMIT_VAR`] in MiB, if set. A value that is not a whole number of MiB is an error
+/// naming the variable and the value: `run`, `ab` and `calibrate` call this before measuring
+/// anything, so a typo is exit 2 up front instead of an error row for every scenario.
+pub fn memory_limit_mib() -> Result<Option<u64>, Error> {
+    let Some(value) = std::env::var_os(MEMORY_LIMIT_VAR) else {
         return Ok(None);
     };
-    system.refresh_memory();
-    let available = Some(system.available_memory()).filter(|&b| b > 0);
-    let cgroup = system
-        .cgroup_limits()
-        .map(|c| c.free_memory)
-        .filter(|&b| b > 0);
-    Ok(match (available, cgroup) {
-        (Some(a), Some(c)) if c < a => Some((c, "free in this container's cgroup")),
-        (Some(a), _) => Some((a, "MemAvailable")),
-        (None, Some(c)) => Some((c, "free in this container's cgroup")),
-        (None, None) => None,
+    let mib = value.to_str().and_then(|v| v.trim().parse::<u64>().ok());
+    mib.map(Some).ok_or_else(|| {
+        Error::Input(format!(
+            "{MEMORY_LIMIT_VAR} must be a whole number of MiB, got `{}`",
+            crate::output::escape::shown(std::path::Path::new(&value))
+        ))
     })
+}
+
+/// The soft address-space limit (`ulimit -v`) in bytes; `None` when unlimited.
+fn address_space_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }
 
 fn describe(p: Progress) -> String {

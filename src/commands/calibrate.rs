@@ -25,6 +25,7 @@ use crate::sampling::{AbPlan, AutoRepeats};
 pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
     super::repeats::apply_all(&mut selection, &args.sampling)?;
+    crate::commands::bench::memory_limit_mib()?;
     let exe = current_exe()?;
     interrupt::install();
     let mut progress = ProgressLine::new(args.quiet, selection.chosen.len());
@@ -59,7 +60,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
             Err(reason) if reason.ends_with(INTERRUPTED) => break,
             Err(reason) => {
                 progress.clear();
-                eprintln!(
+                crate::say!(
                     "warning: scenario `{}` could not be measured: {reason}",
                     scenario.name
                 );
@@ -68,7 +69,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
     }
     progress.clear();
     if interrupt::requested() {
-        eprintln!("interrupted: nothing written");
+        crate::say!("interrupted: nothing written");
         return Ok(EXIT_INTERRUPTED);
     }
     if let Some(file) = &args.write {
@@ -89,7 +90,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
             ),
             _ => table(&rows),
         };
-        crate::output::print_stdout(&text);
+        crate::output::print_stdout(&text)?;
     }
     Ok(EXIT_OK)
 }

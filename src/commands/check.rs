@@ -1,8 +1,11 @@
 //! `perfsuite check` and `perfsuite list`: validate the suite, run nothing.
 
+use std::borrow::Cow;
+
 use crate::cli::SuiteArgs;
 use crate::commands::select_scenarios;
 use crate::error::{Error, EXIT_OK};
+use crate::output::escape::escaped;
 use crate::output::numbers::count;
 use crate::output::table::{finish_table, new_table, width};
 
@@ -10,14 +13,15 @@ use crate::output::table::{finish_table, new_table, width};
 pub fn check(args: SuiteArgs) -> Result<u8, Error> {
     let selection = select_scenarios(&args)?;
     let n = selection.chosen.len();
-    let profiles: Vec<&str> = selection.suite.budgets.keys().map(String::as_str).collect();
+    // Profile names are file names, so anything: shown escaped, as every input-borne text.
+    let profiles: Vec<Cow<str>> = selection.suite.budgets.keys().map(|k| escaped(k)).collect();
     crate::output::print_stdout(&format!(
         "ok: {n} scenario{} and {} budget profile{} ({}) are valid\n",
         if n == 1 { "" } else { "s" },
         profiles.len(),
         if profiles.len() == 1 { "" } else { "s" },
         profiles.join(", ")
-    ));
+    ))?;
     Ok(EXIT_OK)
 }
 
@@ -34,7 +38,7 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             .floor
             .map_or_else(String::new, |f| format!(" ({}≥{f})", b.stat.name()));
         table.add_row(vec![
-            s.name.clone(),
+            escaped(&s.name).into_owned(),
             s.candles.map_or_else(|| "all rows".to_owned(), count),
             s.auto.as_ref().map_or_else(
                 || s.repeats.to_string(),
@@ -42,12 +46,12 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             ),
             s.warmup.to_string(),
             s.seed.to_string(),
-            s.symbol.clone(),
+            escaped(&s.symbol).into_owned(),
             s.timeout_s
                 .map_or_else(|| "-".to_owned(), |t| format!("{t} s")),
-            format!("{}{floor}", s.budget),
+            format!("{}{floor}", escaped(&s.budget)),
         ]);
     }
-    crate::output::print_stdout(&finish_table(table));
+    crate::output::print_stdout(&finish_table(table))?;
     Ok(EXIT_OK)
 }

@@ -46,11 +46,12 @@ pub fn compare_sets(
     suites: impl IntoIterator<Item = quick_junit::TestSuite>,
 ) -> Result<(Comparison, u8), Error> {
     let comparison = compare::compare(base, head);
-    emit::print(None, Some(&comparison), how.format, how.quiet, files);
+    let printed = emit::print(None, Some(&comparison), how.format, how.quiet, files);
     let suites = suites
         .into_iter()
         .chain([junit::comparison("perfsuite compare", &comparison)]);
     emit::write_junit(how.junit, suites)?;
+    printed?;
     let code = if how.strict && comparison.should_fail_strict() {
         EXIT_BUDGET_FAILED
     } else {

@@ -19,6 +19,6 @@ pub fn completions(args: CompletionsArgs) -> Result<u8, Error> {
             .render(&mut out)
             .expect("writing into memory cannot fail"),
     }
-    print_stdout(&String::from_utf8_lossy(&out));
+    print_stdout(&String::from_utf8_lossy(&out))?;
     Ok(EXIT_OK)
 }

@@ -83,24 +83,25 @@ pub fn render(
 }
 
 /// Prints [`render`] on stdout unless `quiet`, and under GitHub Actions the annotations on
-/// stderr unless they are already on stdout.
+/// stderr unless they are already on stdout. A stdout that cannot be written (a full disk) is
+/// the error, after the annotations had their chance.
 pub fn print(
     summary: Option<&Summary>,
     comparison: Option<&Comparison>,
     format: impl Into<Format>,
     quiet: bool,
     files: &Files,
-) {
+) -> Result<(), Error> {
     let format = format.into();
-    if !quiet {
-        crate::output::print_stdout(&render(summary, comparison, format, files));
-    }
+    let printed = if quiet {
+        Ok(())
+    } else {
+        crate::output::print_stdout(&render(summary, comparison, format, files))
+    };
     if github::in_github_actions() && (quiet || format != Format::Github) {
-        eprint!(
-            "{}",
-            github::render(&annotations(summary, comparison, files))
-        );
+        crate::output::stderr_raw(&github::render(&annotations(summary, comparison, files)));
     }
+    printed
 }
 
 /// Writes `suites` as a JUnit report to `path` (atomically), if a path was given.

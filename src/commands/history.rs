@@ -7,6 +7,7 @@ use crate::history::import::{read_sets, read_tree};
 use crate::history::record::record;
 use crate::history::series::{self, Filter, ScenarioHistory};
 use crate::history::{DbError, History};
+use crate::output::escape::shown;
 use crate::output::print_stdout;
 use crate::trend::{self, render, Settings};
 
@@ -20,9 +21,9 @@ pub fn history(command: HistoryCommand) -> Result<u8, Error> {
     let results = results?;
     let mut history = History::open(&db, true).map_err(db_error)?;
     let done = record(&mut history, &results).map_err(db_error)?;
-    eprintln!(
+    crate::say!(
         "{}: {} result{} added, {} already recorded",
-        db.display(),
+        shown(&db),
         done.added,
         if done.added == 1 { "" } else { "s" },
         done.present
@@ -37,7 +38,7 @@ pub fn trend(args: TrendArgs) -> Result<u8, Error> {
     print_stdout(&match args.format {
         TrendFormat::Table => render::table(&trends),
         TrendFormat::Json => render::json(&trends, &settings),
-    });
+    })?;
     Ok(EXIT_OK)
 }
 
@@ -60,9 +61,9 @@ pub fn report(args: ReportArgs) -> Result<u8, Error> {
         }
     }
     crate::results::atomic::write_atomic(&args.out, page.as_bytes())?;
-    eprintln!(
+    crate::say!(
         "{}: {} scenario{}, {}",
-        args.out.display(),
+        shown(&args.out),
         histories.len(),
         if histories.len() == 1 { "" } else { "s" },
         render::headline(&trends)

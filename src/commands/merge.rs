@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::cli::MergeArgs;
 use crate::commands::run::write_result_set;
 use crate::compare::{load_result_set, name_problem};
+use crate::environment::Environment;
 use crate::error::{Error, EXIT_OK};
 use crate::judge::Verdict;
+use crate::output::escape::{escaped, shown};
 use crate::results::folder::{ResultsFolder, SUMMARY_JSON};
 use crate::results::lock::Lock;
 use crate::results::{ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
@@ -18,6 +20,8 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
     let mut results: Vec<ScenarioResult> = Vec::new();
     let mut errors: Vec<SummaryRow> = Vec::new();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // The shard of each result, in step with `results`.
+    let mut shards: Vec<&Path> = Vec::new();
     let (mut started_at, mut duration_s) = (None::<String>, 0.0f64);
     for dir in &args.dirs {
         if absolute(dir) == out_abs {
@@ -62,11 +66,20 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
                     ))
                 })?;
             results.push(result.clone());
+            shards.push(dir);
         }
         started_at = Some(started_at.map_or(summary.started_at.clone(), |s| {
             s.min(summary.started_at.clone())
         }));
         duration_s = duration_s.max(summary.duration_s);
+    }
+    for difference in differences(&results, &shards) {
+        if args.strict {
+            return Err(Error::Input(format!(
+                "{difference}: --strict merges only shards of one build on one machine"
+            )));
+        }
+        crate::say!("warning: {difference}: their numbers are not comparable");
     }
     let lock = Lock::acquire(&args.out)?;
     let mut names: Vec<&str> = results.iter().map(|r| r.scenario.as_str()).collect();
@@ -85,8 +98,45 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
         if args.dirs.len() == 1 { "" } else { "s" },
         args.out.display(),
         crate::output::report::headline(&summary.counts)
-    ));
+    ))?;
     Ok(EXIT_OK)
+}
+
+/// What sets the shards' results apart that makes their numbers incomparable, one line per key:
+/// the commit measured, the build profile and the machine (CPU model, core count), as
+/// `compare` reports between base and head. Each distinct value is named with the first shard
+/// that has it.
+fn differences(results: &[ScenarioResult], shards: &[&Path]) -> Vec<String> {
+    type Key = fn(&Environment) -> String;
+    let keys: [(&str, Key); 4] = [
+        ("git_commit", |e| {
+            e.git_commit.clone().unwrap_or_else(|| "unknown".into())
+        }),
+        ("build_profile", |e| e.build_profile.clone()),
+        ("cpu", |e| e.cpu.clone()),
+        ("cores", |e| e.cores.to_string()),
+    ];
+    let mut out = Vec::new();
+    for (key, value_of) in keys {
+        let mut values: Vec<(String, &Path)> = Vec::new();
+        for (result, shard) in results.iter().zip(shards) {
+            let value = value_of(&result.measurement.environment);
+            if !values.iter().any(|(v, _)| *v == value) {
+                values.push((value, shard));
+            }
+        }
+        if values.len() > 1 {
+            let listed: Vec<String> = values
+                .iter()
+                .map(|(v, shard)| format!("`{}` in {}", escaped(v), shown(shard)))
+                .collect();
+            out.push(format!(
+                "the shards differ in `{key}`: {}",
+                listed.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 /// A shard's summary.json: what makes a folder a result set written by `run`.

@@ -14,6 +14,7 @@ use crate::judge::Verdict;
 use crate::measure::bench_spec;
 use crate::measure::callgrind::Counter;
 use crate::measure::runner::{run_repeats, Deadline, INTERRUPTED};
+use crate::output::escape::shown;
 use crate::output::junit;
 use crate::output::progress::ProgressLine;
 use crate::results::folder::ResultsFolder;
@@ -26,6 +27,9 @@ use crate::sampling::{RunPlan, Sampling};
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
     super::repeats::apply_all(&mut selection, &args.sampling)?;
+    // Checked here, not only in each child: a bad value is one error up front, not an error
+    // row for every scenario.
+    crate::commands::bench::memory_limit_mib()?;
     let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     if args.instructions {
         count_every_scenario(&mut selection);
@@ -69,7 +73,8 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         _ => None,
     };
     let files = emit::scenario_files(&selection);
-    emit::print(
+    // The JUnit file is written even when stdout cannot be: nothing that can be kept is lost.
+    let printed = emit::print(
         Some(&summary),
         comparison.as_ref(),
         output.format,
@@ -83,10 +88,11 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
             .map(|c| junit::comparison("perfsuite compare", c)),
     );
     emit::write_junit(output.junit.as_deref(), suites)?;
+    printed?;
     if summary.interrupted {
-        eprintln!(
+        crate::say!(
             "interrupted: finished scenarios are in {}",
-            output.out.display()
+            shown(&output.out)
         );
     }
     let compared = match &comparison {
@@ -158,7 +164,7 @@ pub fn run_suite(
             Err(reason) if reason == INTERRUPTED => break,
             Err(reason) => {
                 progress.clear();
-                eprintln!(
+                crate::say!(
                     "warning: scenario `{}` could not be measured: {reason}",
                     scenario.name
                 );

@@ -71,6 +71,56 @@ pub(crate) struct Source<'a> {
     pub text: &'a str,
 }
 
+/// `path:line:col` of many places in one file, for an error elsewhere that names where
+/// something was first defined. Asked in file order, as a suite's names are, it walks the text
+/// once: [`Source::line_col`] counts from the start every time, which made loading 100,000
+/// scenarios of one file quadratic.
+pub(crate) struct Places<'a> {
+    src: Source<'a>,
+    /// How far the text has been walked: a byte offset on a character boundary.
+    offset: usize,
+    /// The 1-based line at `offset`.
+    line: usize,
+    /// Where that line starts.
+    line_start: usize,
+}
+
+impl<'a> Places<'a> {
+    /// Places in `src`, from its start.
+    pub fn new(src: Source<'a>) -> Self {
+        Self {
+            src,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// `path:line:col` of `span`, or the path alone without one. Equal to what
+    /// [`Source::line_col`] gives; an offset before the last one asked starts over.
+    pub fn place(&mut self, span: Option<Range<usize>>) -> String {
+        let Some(span) = span else {
+            return self.src.path.display().to_string();
+        };
+        let text = self.src.text;
+        let target = if text.is_char_boundary(span.start) {
+            span.start
+        } else {
+            text.len()
+        };
+        if target < self.offset {
+            *self = Self::new(self.src);
+        }
+        for (i, _) in text[self.offset..target].match_indices('\n') {
+            self.line += 1;
+            self.line_start = self.offset + i + 1;
+        }
+        self.offset = target;
+        let column = text[self.line_start..target].chars().count() + 1;
+        format!("{}:{}:{column}", self.src.path.display(), self.line)
+    }
+}
+
 impl<'a> Source<'a> {
     /// The file at `path`, whose contents are `text`.
     pub fn new(path: &'a Path, text: &'a str) -> Self {
@@ -110,18 +160,6 @@ impl<'a> Source<'a> {
         match span {
             Some(span) => self.error_at(span, message),
             None => self.error(message),
-        }
-    }
-
-    /// `path:line:col` of `span`, or the path alone without one: where something else is
-    /// defined, for an error elsewhere.
-    pub fn place(&self, span: Option<Range<usize>>) -> String {
-        match span {
-            Some(span) => {
-                let (line, column) = self.line_col(span.start);
-                format!("{}:{line}:{column}", self.path.display())
-            }
-            None => self.path.display().to_string(),
         }
     }
 
@@ -270,6 +308,26 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
+
+    #[test]
+    fn places_walked_in_any_order_agree_with_line_col_everywhere() {
+        let text = "a = 1\nnamé = 'x'\n\n[[s]]\nname = 'é'\n";
+        let src = Source::new(Path::new("f.toml"), text);
+        let mut places = Places::new(src);
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let backwards = offsets.iter().rev().step_by(3);
+        for &offset in offsets.iter().chain(backwards) {
+            let (line, column) = src.line_col(offset);
+            assert_eq!(
+                places.place(Some(offset..offset + 1)),
+                format!("f.toml:{line}:{column}"),
+                "offset {offset}"
+            );
+        }
+        assert_eq!(places.place(None), "f.toml");
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -12,7 +12,7 @@ mod inputs;
 mod measure;
 mod scenario;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ pub use scenario::{
 };
 
 use crate::judge::Budget;
-use error::Source;
+use error::{Places, Source};
 
 /// Every scenario found, and the budget profiles that judge them.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +64,7 @@ pub fn load_suite(paths: &[PathBuf], budgets: &BudgetSource) -> Result<Suite, Co
     for file in scenario_files(paths)? {
         let text = read(&file)?;
         let src = Source::new(&file, &text);
+        let mut places = Places::new(src);
         for parsed in scenario::parse_file(&src)? {
             check_profile(&src, &parsed, &profiles)?;
             let name = &parsed.scenario.name;
@@ -71,7 +72,7 @@ pub fn load_suite(paths: &[PathBuf], budgets: &BudgetSource) -> Result<Suite, Co
                 let message = format!("duplicate scenario name `{name}`: also defined at {first}");
                 return Err(src.error_near(parsed.name_span.clone(), message));
             }
-            first_seen.insert(name.clone(), src.place(parsed.name_span.clone()));
+            first_seen.insert(name.clone(), places.place(parsed.name_span.clone()));
             scenarios.push(parsed.scenario);
         }
     }
@@ -118,7 +119,7 @@ fn check_profile(
 /// pointed at it expecting scenarios.
 fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConfigError> {
     let mut files = Vec::new();
-    let mut seen = Vec::new();
+    let mut seen = HashSet::new();
     for path in paths {
         let found = toml_files(path)?;
         if found.is_empty() {
@@ -129,8 +130,7 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConfigError> {
         }
         for file in found {
             let identity = fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
-            if !seen.contains(&identity) {
-                seen.push(identity);
+            if seen.insert(identity) {
                 files.push(file);
             }
         }

@@ -147,7 +147,7 @@ fn invoke(
 ) -> Result<(f64, Report), String> {
     let clock = Instant::now();
     let finished = child::run(command.command(program, args), &Limits::default(), |line| {
-        eprintln!("{line}")
+        crate::say!("{line}")
     })
     .map_err(|e| format!("could not start {}: {e}", program.display()))?;
     let wall = clock.elapsed().as_secs_f64();

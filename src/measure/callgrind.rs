@@ -191,9 +191,9 @@ impl Counter {
             Err(CountError::Missing) if self.said_missing => {}
             Err(CountError::Missing) => {
                 self.said_missing = true;
-                eprintln!("warning: {INSTALL_HINT}");
+                crate::say!("warning: {INSTALL_HINT}");
             }
-            Err(e) => eprintln!("warning: scenario `{scenario}`: {e}"),
+            Err(e) => crate::say!("warning: scenario `{scenario}`: {e}"),
         }
         self.uncounted += 1;
     }

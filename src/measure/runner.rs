@@ -14,6 +14,7 @@ use std::process::{Command, ExitStatus};
 use std::time::Instant;
 
 use crate::engine::fingerprint::Fingerprint;
+use crate::engine::settings::EngineSettings;
 pub use crate::measure::child::Deadline;
 use crate::measure::child::{self, End, Limits};
 use crate::measure::BenchSpec;
@@ -44,8 +45,9 @@ fn bench_command(exe: &Path, spec: &BenchSpec) -> Command {
 }
 
 /// Adds the `bench` arguments for `spec` to `cmd` (the program, or a wrapper such as valgrind
-/// followed by the program).
-pub(crate) fn bench_args(cmd: &mut Command, spec: &BenchSpec) {
+/// followed by the program). Values go as `--key=value`, so one that starts with `-` (a symbol
+/// `-X`, a data file `-x.csv`) stays a value.
+pub fn bench_args(cmd: &mut Command, spec: &BenchSpec) {
     // Plain numbers and strings: serde_json cannot fail on them (non-finite floats become null).
     let engine = serde_json::to_string(&spec.engine).expect("engine settings serialize");
     cmd.arg("bench");
@@ -53,7 +55,9 @@ pub(crate) fn bench_args(cmd: &mut Command, spec: &BenchSpec) {
         cmd.args(["--candles", &n.to_string()]);
     }
     if let Some(data) = &spec.data {
-        cmd.arg("--data").arg(data);
+        let mut arg = std::ffi::OsString::from("--data=");
+        arg.push(data);
+        cmd.arg(arg);
     }
     if let Some(command) = &spec.command {
         let json = serde_json::to_string(command).expect("a command serializes");
@@ -62,7 +66,7 @@ pub(crate) fn bench_args(cmd: &mut Command, spec: &BenchSpec) {
     cmd.args(["--seed", &spec.seed.to_string()])
         .args(["--repeats", &spec.repeats.to_string()])
         .args(["--warmup", &spec.warmup.to_string()])
-        .args(["--symbol", &spec.symbol])
+        .arg(format!("--symbol={}", spec.symbol))
         .args(["--engine-json", &engine])
         .arg("--progress");
 }
@@ -126,6 +130,29 @@ pub(crate) fn run_bench_command(
             Err(e) => ChildOutcome::Failed(format!("the child printed no valid result: {e}")),
         },
     }
+}
+
+/// Candles of the probe [`probe_base`] measures.
+pub const PROBE_CANDLES: u64 = 1_000;
+
+/// Seconds the probe may take; a working build needs a small fraction of it.
+const PROBE_TIMEOUT_S: f64 = 60.0;
+
+/// Asks `exe` for a tiny measurement ([`PROBE_CANDLES`] candles, no warm-up), to tell a
+/// perfsuite build that speaks the `bench` protocol from any other program before `ab` measures
+/// with it. The interface is the one every build since the first has, so old builds pass.
+pub fn probe_base(exe: &Path) -> ChildOutcome {
+    let spec = BenchSpec {
+        candles: Some(PROBE_CANDLES),
+        seed: 1,
+        symbol: "PROBE".to_owned(),
+        repeats: 1,
+        warmup: 0,
+        engine: EngineSettings::default(),
+        data: None,
+        command: None,
+    };
+    run_child(exe, &spec, Deadline::after_secs(PROBE_TIMEOUT_S), |_| {})
 }
 
 /// Measures `spec` as child processes of one repeat each, every one after its own warm-ups, so

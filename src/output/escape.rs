@@ -26,6 +26,29 @@ pub fn escaped(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `line` made one safe line for a terminal or a CI log, whatever it holds: control characters
+/// (newlines and ESC included) escaped as in [`escaped`], and a leading `::` too, but backslashes
+/// left alone. This is the last guard where a message is written ([`super::stderr_line`]); its
+/// parts were escaped with [`escaped`] or [`shown`] where they were put together, and escaping
+/// their backslashes again would double them.
+pub fn one_line(line: &str) -> Cow<'_, str> {
+    if !line.starts_with("::") && !line.chars().any(char::is_control) {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if c.is_control() {
+            push_escaped(&mut out, c.encode_utf8(&mut [0; 4]));
+        } else {
+            out.push(c);
+        }
+    }
+    if out.starts_with("::") {
+        out.insert(0, '\\');
+    }
+    Cow::Owned(out)
+}
+
 /// A path for a message: its bytes, non-UTF-8 ones as `\xNN`, escaped as [`escaped`].
 pub fn shown(path: &Path) -> String {
     let mut out = String::new();
@@ -80,6 +103,13 @@ mod tests {
         assert_eq!(escaped("::error::boom"), "\\::error::boom");
         assert_eq!(escaped("x\n::error::boom"), "x\\n::error::boom");
         assert_eq!(shown(Path::new("::warning")), "\\::warning");
+    }
+
+    #[test]
+    fn a_message_line_keeps_its_backslashes_and_loses_its_control_characters() {
+        assert!(matches!(one_line("error: a\\b.toml"), Cow::Borrowed(_)));
+        assert_eq!(one_line("error: a\nb\u{1b}[2J"), "error: a\\nb\\u{1b}[2J");
+        assert_eq!(one_line("::error::x"), "\\::error::x");
     }
 
     #[test]

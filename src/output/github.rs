@@ -179,11 +179,14 @@ pub fn render(annotations: &[Annotation]) -> String {
     out
 }
 
-/// A message escaped for a workflow command: `%`, `\r`, `\n`.
+/// A message escaped for a workflow command: `%`, `\r`, `\n`, and any other control character
+/// (an ESC sequence from an input) as [`super::escape::one_line`] shows it.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let text = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::escape::one_line(&text).into_owned()
 }
 
 /// A property value escaped for a workflow command: as a message, and `:` and `,` too.

@@ -4,6 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
+use super::escape::one_line;
+
 /// A single, rewritten status line.
 pub struct ProgressLine {
     enabled: bool,
@@ -34,7 +36,9 @@ impl ProgressLine {
         if self.enabled {
             let elapsed = self.started.elapsed().as_secs_f64();
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K{}: {status} · {elapsed:.1}s", self.prefix);
+            // The status may quote a child's progress line, and a base build is any program.
+            let (prefix, status) = (one_line(&self.prefix), one_line(status));
+            let _ = write!(err, "\r\x1b[2K{prefix}: {status} · {elapsed:.1}s");
             let _ = err.flush();
         }
     }

@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod history;
+pub mod resolved;
 pub mod schema;
 
 use std::ffi::OsStr;

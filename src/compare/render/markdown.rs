@@ -9,6 +9,7 @@ use super::{
     environment_differences, grouped, headline, method, metric_label, nondeterministic, pct, value,
     verdict, BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NONDETERMINISTIC, NOT_COMPARED,
 };
+use crate::output::escape::escaped;
 
 /// `c` as a pull-request comment.
 pub fn render(c: &Comparison) -> String {
@@ -18,8 +19,8 @@ pub fn render(c: &Comparison) -> String {
     let _ = writeln!(
         out,
         "base `{}` → head `{}`\n",
-        c.base.replace('`', "'"),
-        c.head.replace('`', "'")
+        escaped(&c.base).replace('`', "'"),
+        escaped(&c.head).replace('`', "'")
     );
 
     let changed: Vec<_> = c
@@ -260,12 +261,13 @@ fn verdict_cell(m: &MetricComparison) -> String {
 
 /// A scenario name as inline code, safe inside a table cell.
 fn code(name: &str) -> String {
-    format!("`{}`", name.replace('`', "'").replace('|', "\\|"))
+    format!("`{}`", escaped(name).replace('`', "'").replace('|', "\\|"))
 }
 
-/// Text safe inside a table cell and outside HTML.
+/// Text safe inside a table cell and outside HTML, its control characters escaped.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
+    escaped(text)
+        .replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

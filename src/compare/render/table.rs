@@ -8,6 +8,7 @@ use super::{
     environment_differences, grouped, headline, metric_label, nondeterministic, pct, value,
     verdict, BEHAVIOUR_CHANGED, DIFFERENT_MACHINES, NONDETERMINISTIC, NOT_COMPARED,
 };
+use crate::output::escape::one_line;
 use crate::output::table::{finish_table, new_table, number_cell, verdict_cell, Tone};
 
 /// How a change reads at a glance.
@@ -22,10 +23,12 @@ fn tone(v: Option<ChangeVerdict>) -> Tone {
 
 /// `c` as a table with notes, laid out for `width` columns.
 pub fn render(c: &Comparison, width: usize) -> String {
-    let wrap = |text: &str, indent: usize| wrap(text, indent, width);
+    // Every note passes through here, its input-borne text (paths, CPU models, digests) made
+    // one safe line.
+    let wrap = |text: &str, indent: usize| wrap(&one_line(text), indent, width);
     let mut out = Vec::new();
-    out.push(format!("base: {}", c.base));
-    out.push(format!("head: {}", c.head));
+    out.extend(wrap(&format!("base: {}", c.base), 0));
+    out.extend(wrap(&format!("head: {}", c.head), 0));
     out.push(String::new());
     out.extend(wrap(&headline(&c.tally()), 0));
 
@@ -60,7 +63,7 @@ pub fn render(c: &Comparison, width: usize) -> String {
         out.push(String::new());
         out.extend(wrap(&format!("!! {}:", NONDETERMINISTIC.to_uppercase()), 0));
         for (scenario, side) in nondeterministic {
-            out.push(format!("   {scenario}: on {side}"));
+            out.extend(wrap(&format!("{scenario}: on {side}"), 3));
         }
     }
 
@@ -180,6 +183,28 @@ fn wrap(text: &str, indent: usize, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::fixtures::{result, set};
+    use crate::compare::{compare, render};
+    use crate::output::Format;
+
+    #[test]
+    fn text_from_result_files_is_shown_escaped_in_every_format() {
+        let hostile = "Evil\u{1b}[2J\n::error::x";
+        let base = result("btc", &[100.0, 101.0, 99.0]);
+        let mut head = base.clone();
+        head.measurement.environment.cpu = hostile.into();
+        let c = compare(&set("base\u{1b}[2J", [base]), &set("head", [head]));
+        for format in [Format::Table, Format::Markdown, Format::Github] {
+            let text = render(&c, format);
+            assert!(!text.contains("\u{1b}[2J"), "{format:?}: {text}");
+            assert!(
+                !text.lines().any(|l| l.starts_with("::error::x")),
+                "{format:?}: {text}"
+            );
+        }
+        let table = render(&c, Format::Table);
+        assert!(table.contains("Evil\\u{1b}[2J\\n::error::x"), "{table}");
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_within_the_width_with_a_hanging_indent() {

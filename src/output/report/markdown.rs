@@ -2,6 +2,7 @@
 
 use super::headline;
 use crate::judge::{metric_label, Verdict};
+use crate::output::escape::escaped;
 use crate::output::numbers::{fixed, grouped, si};
 use crate::results::Summary;
 
@@ -53,7 +54,7 @@ pub fn render(summary: &Summary) -> String {
         };
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |{instructions} {} | {} |\n",
-            row.scenario,
+            escaped(&row.scenario).replace('`', "'"),
             grouped(row.candles),
             judged,
             row.candles_per_sec_median
@@ -61,7 +62,8 @@ pub fn render(summary: &Summary) -> String {
             fixed(row.p95_stage_latency_ms, 3),
             fixed(row.peak_rss_mb, 1),
             badge(row.verdict),
-            row.reasons.join("; ").replace('|', "\\|"),
+            // Reasons may quote a child's stderr or a summary.json someone else wrote.
+            escaped(&row.reasons.join("; ")).replace('|', "\\|"),
         ));
     }
     out
@@ -70,6 +72,18 @@ pub fn render(summary: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::summary;
+
+    #[test]
+    fn reasons_from_inputs_are_shown_escaped_in_one_line() {
+        let mut s = summary();
+        s.scenarios[0].reasons = vec!["boom\u{1b}[2J\n::error::x|y".into()];
+        let text = super::render(&s);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            text.contains("| boom\\u{1b}[2J\\n::error::x\\|y |"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn markdown_of_every_verdict() {

@@ -5,6 +5,7 @@ use comfy_table::Cell;
 
 use super::headline;
 use crate::judge::{metric_label, Verdict};
+use crate::output::escape::escaped;
 use crate::output::numbers::{count, fixed, si};
 use crate::output::table::{finish_table, new_table, number_cell, verdict_cell, Tone};
 use crate::results::Summary;
@@ -49,11 +50,12 @@ pub fn render(summary: &Summary, width: usize) -> String {
         let median = row
             .candles_per_sec_median
             .map_or_else(|| "-".to_owned(), si);
+        // Reasons may quote a child's stderr or a summary.json someone else wrote.
         let verdict = std::iter::once(row.verdict.name().to_owned())
-            .chain(row.reasons.iter().cloned())
+            .chain(row.reasons.iter().map(|r| escaped(r).into_owned()))
             .collect::<Vec<_>>();
         let mut cells = vec![
-            Cell::new(&row.scenario),
+            Cell::new(escaped(&row.scenario)),
             number_cell(count(row.candles)),
             number_cell(judged),
             number_cell(median),
@@ -78,6 +80,15 @@ pub fn render(summary: &Summary, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::summary;
+
+    #[test]
+    fn reasons_from_inputs_are_shown_escaped() {
+        let mut s = summary();
+        s.scenarios[0].reasons = vec!["boom\u{1b}[2J\n::error::x".into()];
+        let table = super::render(&s, 200);
+        assert!(!table.contains("\u{1b}[2J"), "{table}");
+        assert!(table.contains("boom\\u{1b}[2J\\n::error::x"), "{table}");
+    }
 
     #[test]
     fn table_of_every_verdict() {
