@@ -1,9 +1,12 @@
 //! The command line, as clap sees it. Nothing outside `main` and `commands` uses these types.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config;
 use crate::shard::Shard;
 
 /// Exit codes and examples, after the options in `perfsuite --help`.
@@ -110,19 +113,19 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Candles to generate and backtest [default: 200000; with --data, every row].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(positive(config::CANDLES)))]
     pub candles: Option<u64>,
     /// Seed of the candle generator.
-    #[arg(long, default_value_t = 1337)]
+    #[arg(long, default_value_t = config::DEFAULT_SEED)]
     pub seed: u64,
     /// Measured runs after the warm-up.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, default_value_t = config::DEFAULT_REPEATS, value_parser = clap::value_parser!(u32).range(config::REPEATS))]
     pub repeats: u32,
     /// Symbol of the candle series.
-    #[arg(long, default_value = "BTCUSDT")]
+    #[arg(long, default_value = config::DEFAULT_SYMBOL)]
     pub symbol: String,
     /// Uncounted warm-up runs.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    #[arg(long, default_value_t = config::DEFAULT_WARMUP, value_parser = clap::value_parser!(u32).range(config::WARMUP))]
     pub warmup: u32,
     /// Engine settings as a JSON object (the `[engine]` keys of a scenario); unset keys default.
     /// Internal: how `run` passes a scenario's engine to its child.
@@ -168,28 +171,26 @@ pub struct SuiteArgs {
     pub shard: Option<Shard>,
 }
 
-/// How a summary is printed on stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A table for people.
-    Table,
-    /// Markdown, e.g. for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
-    Markdown,
-    /// JSON for tools.
-    Json,
-    /// GitHub Actions annotations (`::warning`/`::error` lines); under `GITHUB_ACTIONS=true`
-    /// they are also written to stderr with any other format.
-    Github,
-}
+/// How a summary or a comparison is printed on stdout: the one format type of `output`,
+/// spelled for `--format` here so that clap stays in this file.
+pub use crate::output::Format;
 
-impl From<Format> for crate::output::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Table => Self::Table,
-            Format::Markdown => Self::Markdown,
-            Format::Json => Self::Json,
-            Format::Github => Self::Github,
-        }
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Self::Table, Self::Markdown, Self::Json, Self::Github]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Self::Table => PossibleValue::new("table").help("A table for people"),
+            Self::Markdown => PossibleValue::new("markdown")
+                .help("Markdown, e.g. for `$GITHUB_STEP_SUMMARY` or a pull-request comment"),
+            Self::Json => PossibleValue::new("json").help("JSON for tools"),
+            Self::Github => PossibleValue::new("github").help(
+                "GitHub Actions annotations (`::warning`/`::error` lines); under \
+                 `GITHUB_ACTIONS=true` they are also written to stderr with any other format",
+            ),
+        })
     }
 }
 
@@ -227,11 +228,19 @@ fn parse_repeats(text: &str) -> Result<RepeatsArg, String> {
         return Ok(RepeatsArg::Auto);
     }
     match text.parse::<u32>() {
-        Ok(n @ 1..=10_000) => Ok(RepeatsArg::Count(n)),
+        Ok(n) if config::REPEATS.contains(&i64::from(n)) => Ok(RepeatsArg::Count(n)),
         _ => Err(format!(
-            "expected a whole number from 1 to 10000 or `auto`, got `{text}`"
+            "expected a whole number from {} to {} or `auto`, got `{text}`",
+            config::REPEATS.start(),
+            config::REPEATS.end()
         )),
     }
+}
+
+/// A range of the scenario files' `i64` bounds as the `u64` range clap checks a flag with; the
+/// bounds are positive.
+fn positive(range: RangeInclusive<i64>) -> RangeInclusive<u64> {
+    range.start().unsigned_abs()..=range.end().unsigned_abs()
 }
 
 /// Overrides of the scenarios' repeats, for every scenario selected.
@@ -241,10 +250,10 @@ pub struct SamplingArgs {
     #[arg(long, value_name = "N|auto", value_parser = parse_repeats)]
     pub repeats: Option<RepeatsArg>,
     /// With `auto`: repeats before the first look [default: 5].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(config::REPEATS))]
     pub min_repeats: Option<u32>,
     /// With `auto`: most repeats (per side, for `ab`) [default: 40].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(config::REPEATS))]
     pub max_repeats: Option<u32>,
     /// With `auto`: most seconds of measuring per scenario [default: 20].
     #[arg(long = "max-time", value_name = "SECONDS")]

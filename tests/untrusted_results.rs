@@ -86,8 +86,8 @@ fn damages() -> Vec<(Damage, &'static str)> {
             "duplicate field",
         ),
         (
-            edit("newer schema", |v| v["schema_version"] = json!(2)),
-            "written by a newer perfsuite (schema_version 2",
+            edit("newer schema", |v| v["schema_version"] = json!(3)),
+            "written by a newer perfsuite (schema_version 3",
         ),
         (
             edit("huge schema", |v| v["schema_version"] = json!(u64::MAX)),

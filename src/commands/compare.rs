@@ -4,10 +4,9 @@ use std::path::Path;
 
 use crate::cli::{CompareArgs, Format};
 use crate::commands::emit;
-use crate::compare::{self, load_result_set, Comparison, ResultSet};
+use crate::compare::{self, load_result_set, render, Comparison, ResultSet};
 use crate::error::{Error, EXIT_BUDGET_FAILED, EXIT_OK};
 use crate::output::github::Files;
-use crate::output::junit;
 
 /// Runs the command.
 pub fn run(args: CompareArgs) -> Result<u8, Error> {
@@ -49,7 +48,7 @@ pub fn compare_sets(
     let printed = emit::print(None, Some(&comparison), how.format, how.quiet, files);
     let suites = suites
         .into_iter()
-        .chain([junit::comparison("perfsuite compare", &comparison)]);
+        .chain([render::junit::comparison("perfsuite compare", &comparison)]);
     emit::write_junit(how.junit, suites)?;
     printed?;
     let code = if how.strict && comparison.should_fail_strict() {

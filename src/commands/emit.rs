@@ -46,7 +46,7 @@ pub fn annotations(
 ) -> Vec<Annotation> {
     let mut out = summary.map_or_else(Vec::new, |s| github::for_summary(s, files));
     if let Some(c) = comparison {
-        out.extend(github::for_comparison(c, files));
+        out.extend(compare::render::github::for_comparison(c, files));
     }
     out
 }

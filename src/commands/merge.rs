@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::MergeArgs;
 use crate::commands::run::write_result_set;
-use crate::compare::{load_result_set, name_problem};
+use crate::compare::load_result_set;
+use crate::config::name_problem;
 use crate::environment::Environment;
 use crate::error::{Error, EXIT_OK};
 use crate::judge::Verdict;
 use crate::output::escape::{escaped, shown};
 use crate::results::folder::{ResultsFolder, SUMMARY_JSON};
 use crate::results::lock::Lock;
-use crate::results::{ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
+use crate::results::{newer_schema, ScenarioResult, Summary, SummaryRow, SCHEMA_VERSION};
 
 /// Runs the command.
 pub fn merge(args: MergeArgs) -> Result<u8, Error> {
@@ -152,16 +153,13 @@ fn read_summary(dir: &Path) -> Result<Summary, Error> {
     // file only, capped while reading: a FIFO or `/dev/zero` here must not hang or exhaust us.
     let text = crate::input::read_input(&path).map_err(unreadable)?;
     let invalid = |e: serde_json::Error| Error::Input(format!("{}: {e}", path.display()));
-    // The version first: a newer schema may not parse, and saying so helps more.
     let value: serde_json::Value = serde_json::from_slice(&text).map_err(invalid)?;
-    if let Some(found) = value.get("schema_version").and_then(|v| v.as_u64()) {
-        if found > u64::from(SCHEMA_VERSION) {
-            return Err(Error::Input(format!(
-                "{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads \
-                 up to {SCHEMA_VERSION}): upgrade perfsuite to merge it",
-                path.display()
-            )));
-        }
+    if let Some(found) = newer_schema(&value) {
+        return Err(Error::Input(format!(
+            "{}: written by a newer perfsuite (schema_version {found}; this perfsuite reads \
+             up to {SCHEMA_VERSION}): upgrade perfsuite to merge it",
+            path.display()
+        )));
     }
     let summary: Summary = serde_json::from_slice(&text).map_err(invalid)?;
     // Names become folder names of the merged set: a summary is as untrusted as a bench.json.

@@ -13,6 +13,8 @@ pub mod repeats;
 pub mod run;
 
 use crate::cli::SuiteArgs;
+/// The `--filter` pattern over scenario names (its rule lives with the names, in `config`).
+pub use crate::config::matches_filter;
 use crate::config::{load_suite, BudgetSource, Scenario, Suite};
 use crate::error::Error;
 use crate::shard::select;
@@ -72,60 +74,4 @@ fn work(s: &Scenario) -> u64 {
     s.candles
         .unwrap_or_else(|| s.data.as_deref().map_or(0, size))
         .saturating_mul(u64::from(s.repeats) + u64::from(s.warmup))
-}
-
-/// Whether `name` matches `pattern`: with `*` or `?` in it, a wildcard match of the whole
-/// name; otherwise a substring match.
-pub fn matches_filter(pattern: &str, name: &str) -> bool {
-    if !pattern.contains(['*', '?']) {
-        return name.contains(pattern);
-    }
-    // Greedy matching that backtracks only to the last `*`: O(pattern × name), never exponential.
-    // Characters, not bytes, so `?` is one character; `*` is tested first, so a `*` in the
-    // pattern is always a wildcard, even against a `*` in the name.
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && p[pi] == '*' {
-            (star, mark, pi) = (Some(pi), ni, pi + 1);
-        } else if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            (pi, ni) = (pi + 1, ni + 1);
-        } else if let Some(s) = star {
-            (pi, mark) = (s + 1, mark + 1);
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::matches_filter;
-
-    #[test]
-    fn filters_match_substrings_or_wildcards() {
-        assert!(matches_filter("btc", "runbook-btc-50k"));
-        assert!(!matches_filter("eth", "runbook-btc-50k"));
-        assert!(matches_filter("btc-*", "btc-5m"));
-        assert!(!matches_filter("btc-*", "x-btc-5m"));
-        assert!(matches_filter("*-5?", "btc-5m"));
-        assert!(matches_filter("*", ""));
-        assert!(
-            !matches_filter(&"*a".repeat(50), &"a".repeat(40)),
-            "no exponential backtracking"
-        );
-        assert!(
-            matches_filter("*", "*x"),
-            "a `*` is a wildcard even against a `*`"
-        );
-        assert!(matches_filter("a*", "a*b"));
-        assert!(
-            matches_filter("?", "é"),
-            "`?` is one character, not one byte"
-        );
-        assert!(!matches_filter("??", "é"));
-    }
 }

@@ -85,7 +85,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     suites.extend(
         comparison
             .as_ref()
-            .map(|c| junit::comparison("perfsuite compare", c)),
+            .map(|c| compare::render::junit::comparison("perfsuite compare", c)),
     );
     emit::write_junit(output.junit.as_deref(), suites)?;
     printed?;

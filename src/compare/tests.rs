@@ -277,7 +277,7 @@ fn the_markdown_is_a_pull_request_comment() {
 fn the_json_has_stable_keys() {
     let text = render(&pull_request(), Format::Json);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["strict_failure"], true);
     assert_eq!(v["scenarios"][1]["scenario"], "btc-50k");
     insta::assert_snapshot!(text);

@@ -10,6 +10,7 @@ mod budget;
 mod error;
 mod inputs;
 mod measure;
+mod name;
 mod scenario;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -20,9 +21,10 @@ use std::path::{Path, PathBuf};
 pub use budget::{BudgetProfile, BudgetSource};
 pub use error::ConfigError;
 pub use measure::{Measure, DEFAULT_INSTRUCTION_REPEATS, MEASUREMENTS};
+pub use name::{matches_filter, name_problem, RESERVED_NAMES};
 pub use scenario::{
-    Scenario, DEFAULT_BUDGET, DEFAULT_REPEATS, DEFAULT_SEED, DEFAULT_SYMBOL, DEFAULT_WARMUP,
-    RESERVED_NAMES,
+    Scenario, CANDLES, DEFAULT_BUDGET, DEFAULT_REPEATS, DEFAULT_SEED, DEFAULT_SYMBOL,
+    DEFAULT_WARMUP, REPEATS, WARMUP,
 };
 
 use crate::judge::Budget;

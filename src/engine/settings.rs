@@ -1,7 +1,13 @@
 //! The engine's knobs, every one defaulted: the `[engine]` table of a scenario.
 
+use std::ops::RangeInclusive;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// The batch sizes the engine takes (a scenario's `engine.batch_size`, a latency budget's
+/// `batch_size`).
+pub const BATCH_SIZE: RangeInclusive<usize> = 1..=100_000_000;
 
 /// Strategy, risk and cost settings of one backtest.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -72,8 +78,9 @@ impl EngineSettings {
         };
         let unit = |v: f64| v.is_finite() && v > 0.0 && v <= 1.0;
         let cost = |v: f64| v.is_finite() && (0.0..=1000.0).contains(&v);
-        if !(1..=100_000_000).contains(&self.batch_size) {
-            return fail("batch_size", "between 1 and 100000000");
+        if !BATCH_SIZE.contains(&self.batch_size) {
+            let expected = format!("between {} and {}", BATCH_SIZE.start(), BATCH_SIZE.end());
+            return fail("batch_size", &expected);
         }
         for (key, period) in [
             ("ema_fast", self.ema_fast),

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::compare::{load_result_set, sorted_entries, LoadError};
+use crate::results::folder::BENCH_JSON;
 use crate::results::ScenarioResult;
 
 /// How deep `import` looks for bench.json files: artifacts unpack a few levels deep
@@ -42,7 +43,7 @@ fn find(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> Result<(), LoadEr
         })?;
         if meta.is_dir() && depth < MAX_DEPTH {
             find(&path, depth + 1, files)?;
-        } else if meta.is_file() && path.file_name().is_some_and(|n| n == "bench.json") {
+        } else if meta.is_file() && path.file_name().is_some_and(|n| n == BENCH_JSON) {
             files.push(path);
         }
     }

@@ -82,7 +82,7 @@ pub fn load(history: &mut History, filter: &Filter) -> Result<Vec<ScenarioHistor
             if !filter
                 .scenario
                 .as_deref()
-                .is_none_or(|p| crate::commands::matches_filter(p, &scenario))
+                .is_none_or(|p| crate::config::matches_filter(p, &scenario))
             {
                 continue;
             }

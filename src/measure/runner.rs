@@ -18,7 +18,7 @@ use crate::engine::settings::EngineSettings;
 pub use crate::measure::child::Deadline;
 use crate::measure::child::{self, End, Limits};
 use crate::measure::BenchSpec;
-use crate::results::{Measurement, SCHEMA_VERSION};
+use crate::results::{newer_schema, Measurement, SCHEMA_VERSION};
 use crate::sampling::{RunPlan, Sampling};
 use crate::stats::Distribution;
 
@@ -264,11 +264,14 @@ pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
 /// Reads a child's measurement, refusing one written by a newer schema.
 pub fn parse_measurement(text: &str) -> Result<Measurement, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let version = value
+    if value
         .get("schema_version")
         .and_then(|v| v.as_u64())
-        .ok_or("no schema_version")?;
-    if version > u64::from(SCHEMA_VERSION) {
+        .is_none()
+    {
+        return Err("no schema_version".to_owned());
+    }
+    if let Some(version) = newer_schema(&value) {
         return Err(format!(
             "schema_version {version} is newer than this perfsuite reads ({SCHEMA_VERSION})"
         ));

@@ -1,6 +1,7 @@
 //! GitHub Actions annotations: `::warning` and `::error` workflow commands for budget warnings
-//! and failures, scenarios that could not be measured, regressions and changed backtest
-//! results, so they show on a pull request's checks even when the perf job cannot fail.
+//! and failures and scenarios that could not be measured, so they show on a pull request's
+//! checks even when the perf job cannot fail. A comparison's annotations (regressions, changed
+//! backtest results) are made in `compare::render::github` and written by [`render`] here.
 //!
 //! Scenario names, reasons and paths come from files a pull request can change, so every value
 //! is escaped by GitHub's rules for workflow commands: `%`, `\r` and `\n` in the message, and
@@ -11,8 +12,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use crate::compare::render::{metric_label, pct, value, BEHAVIOUR_CHANGED};
-use crate::compare::{ChangeVerdict, Comparison};
 use crate::judge::Verdict;
 use crate::results::Summary;
 
@@ -77,82 +76,6 @@ pub fn for_summary(summary: &Summary, files: &Files) -> Vec<Annotation> {
         .collect()
 }
 
-/// Annotations for a comparison: an error for a regression past the fail threshold or a
-/// changed backtest result, a warning for a regression past the warn threshold or a budget
-/// that head loosened.
-pub fn for_comparison(c: &Comparison, files: &Files) -> Vec<Annotation> {
-    let mut out = Vec::new();
-    for s in &c.scenarios {
-        let file = files.get(&s.scenario).cloned();
-        let regressed: Vec<String> = s
-            .metrics
-            .iter()
-            .filter(|m| m.verdict.is_some_and(ChangeVerdict::is_regression))
-            .map(|m| {
-                format!(
-                    "{} {} → {} ({}, {})",
-                    metric_label(m),
-                    value(m.base),
-                    value(m.head),
-                    pct(m.change_pct),
-                    m.verdict.map_or("-", ChangeVerdict::name)
-                )
-            })
-            .collect();
-        if let Some(outcome) = s.outcome.filter(|o| o.is_regression()) {
-            let level = if outcome == ChangeVerdict::RegressedFail {
-                Level::Error
-            } else {
-                Level::Warning
-            };
-            out.push(Annotation {
-                level,
-                file: file.clone(),
-                title: format!("perfsuite: {} {}", s.scenario, outcome.name()),
-                message: format!(
-                    "scenario `{}` regressed: {}",
-                    s.scenario,
-                    regressed.join("; ")
-                ),
-            });
-        }
-        if let Some(f) = &s.behaviour_changed {
-            out.push(Annotation {
-                level: Level::Error,
-                file: file.clone(),
-                title: format!("perfsuite: {} results differ", s.scenario),
-                message: format!(
-                    "scenario `{}`: {} (trades {} → {}, digest {} → {})",
-                    s.scenario,
-                    BEHAVIOUR_CHANGED,
-                    f.base.trades,
-                    f.head.trades,
-                    f.base.digest,
-                    f.head.digest
-                ),
-            });
-        }
-        if !s.loosened.is_empty() {
-            let keys: Vec<String> = s
-                .loosened
-                .iter()
-                .map(|l| format!("{} {} → {}", l.key, l.base, l.head))
-                .collect();
-            out.push(Annotation {
-                level: Level::Warning,
-                file,
-                title: format!("perfsuite: {} budget loosened", s.scenario),
-                message: format!(
-                    "scenario `{}`: head loosened its budget: {}",
-                    s.scenario,
-                    keys.join("; ")
-                ),
-            });
-        }
-    }
-    out
-}
-
 /// The annotations as workflow commands, one a line.
 pub fn render(annotations: &[Annotation]) -> String {
     let mut out = String::new();
@@ -197,7 +120,6 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::fixtures::pull_request;
     use crate::output::report::fixtures;
 
     fn files() -> Files {
@@ -212,11 +134,6 @@ mod tests {
         let text = render(&for_summary(&fixtures::summary(), &files()));
         assert!(!text.contains("runbook-smoke"), "a pass is not annotated");
         insta::assert_snapshot!(text);
-    }
-
-    #[test]
-    fn a_comparison_annotates_regressions_changed_results_and_loosened_budgets() {
-        insta::assert_snapshot!(render(&for_comparison(&pull_request(), &files())));
     }
 
     #[test]

@@ -4,16 +4,12 @@
 //! A run becomes a test suite with one test case per scenario and budget check: a failed check
 //! is a `<failure>`, a scenario that could not be measured an `<error>`, an unjudged check
 //! `<skipped>`. A warn is a pass whose `<system-out>` says why (JUnit has no warning). A
-//! comparison becomes a test suite with one test case per scenario and metric, plus one for the
-//! backtest's fingerprint: a regression (warn or fail level, named in the `type`) or a changed
-//! fingerprint is a `<failure>`.
+//! comparison's test suite is made in `compare::render::junit` from [`case`].
 
 use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::compare::render::{metric_label, pct, value, BEHAVIOUR_CHANGED, NOT_COMPARED};
-use crate::compare::{ChangeVerdict, Comparison, MetricComparison};
 use crate::judge::{Check, Verdict};
 use crate::results::{ScenarioResult, Summary};
 
@@ -83,73 +79,8 @@ fn check_case(scenario: &str, check: &Check) -> TestCase {
     case
 }
 
-/// The test suite `name` of a comparison: per scenario compared, one test case per metric and
-/// one for its fingerprint; a scenario that was not the same work is one skipped case.
-pub fn comparison(name: &str, c: &Comparison) -> TestSuite {
-    let mut suite = TestSuite::new(name);
-    for s in &c.scenarios {
-        if !s.compared() {
-            let mut status = TestCaseStatus::skipped();
-            status.set_message(NOT_COMPARED);
-            suite.add_test_case(case(&s.scenario, "config", status));
-            continue;
-        }
-        for m in &s.metrics {
-            suite.add_test_case(metric_case(&s.scenario, m));
-        }
-        let status = match &s.behaviour_changed {
-            None => TestCaseStatus::success(),
-            Some(f) => {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_type("behaviour-changed").set_message(format!(
-                    "{BEHAVIOUR_CHANGED}: trades {} → {}, digest {} → {}",
-                    f.base.trades, f.head.trades, f.base.digest, f.head.digest
-                ));
-                status
-            }
-        };
-        suite.add_test_case(case(&s.scenario, "fingerprint", status));
-    }
-    for (names, side) in [(&c.only_in_base, "base"), (&c.only_in_head, "head")] {
-        for scenario in names {
-            let mut status = TestCaseStatus::skipped();
-            status.set_message(format!("only in {side}"));
-            suite.add_test_case(case(scenario, "compared", status));
-        }
-    }
-    suite
-}
-
-fn metric_case(scenario: &str, m: &MetricComparison) -> TestCase {
-    let change = format!(
-        "{} {} → {} ({})",
-        metric_label(m),
-        value(m.base),
-        value(m.head),
-        pct(m.change_pct)
-    );
-    let status = match m.verdict {
-        None => {
-            let mut status = TestCaseStatus::skipped();
-            status.set_message(m.not_measured().unwrap_or("not measured"));
-            status
-        }
-        Some(v) if v.is_regression() => {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status.set_type(v.name()).set_message(change.clone());
-            status
-        }
-        Some(_) => TestCaseStatus::success(),
-    };
-    let mut case = case(scenario, &metric_label(m), status);
-    if let Some(v @ (ChangeVerdict::Inconclusive | ChangeVerdict::Improved)) = m.verdict {
-        case.set_system_out(format!("{}: {change}", v.name()));
-    }
-    case
-}
-
 /// A test case `<scenario>: <what>` in class `scenario`.
-fn case(scenario: &str, what: &str, status: TestCaseStatus) -> TestCase {
+pub fn case(scenario: &str, what: &str, status: TestCaseStatus) -> TestCase {
     let mut case = TestCase::new(format!("{scenario}: {what}"), status);
     case.set_classname(scenario);
     case
@@ -158,7 +89,7 @@ fn case(scenario: &str, what: &str, status: TestCaseStatus) -> TestCase {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::fixtures::{pull_request, result};
+    use crate::compare::fixtures::result;
     use crate::output::report::fixtures;
 
     /// The fixture summary's results, with the checks its verdicts imply.
@@ -215,25 +146,6 @@ mod tests {
             (suite.tests, suite.failures, suite.errors),
             (5, 1, 1),
             "5 cases: 4 checks and the scenario that was not measured"
-        );
-        insta::assert_snapshot!(xml);
-    }
-
-    #[test]
-    fn a_comparison_fails_regressions_and_changed_results() {
-        let xml = to_xml(&report([comparison("perfsuite compare", &pull_request())]));
-        let parsed = Report::deserialize_from_str(&xml).expect("a JUnit reader reads it");
-        let suite = &parsed.test_suites[0];
-        let failed: Vec<&str> = suite
-            .test_cases
-            .iter()
-            .filter(|c| matches!(c.status, TestCaseStatus::NonSuccess { .. }))
-            .map(|c| c.name.as_str())
-            .collect();
-        assert_eq!(
-            failed,
-            ["btc-50k: candles/s median", "eth-10k: fingerprint"],
-            "the regression past fail and the changed backtest, nothing else"
         );
         insta::assert_snapshot!(xml);
     }

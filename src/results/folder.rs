@@ -24,7 +24,7 @@ use crate::error::Error;
 use crate::output::escape::shown;
 use crate::output::report;
 use crate::results::atomic::write_atomic;
-use crate::results::lock::Lock;
+use crate::results::lock::{ensure_folder, Lock};
 use crate::results::{ScenarioResult, Summary};
 
 pub use crate::results::lock::LOCK_FILE;
@@ -39,36 +39,6 @@ pub const BENCH_JSON: &str = "bench.json";
 pub const MANIFEST: &str = ".perfsuite-manifest";
 /// The summaries: scenario names that would collide with them are refused by `config`.
 const SUMMARIES: [&str; 2] = [SUMMARY_JSON, SUMMARY_MD];
-
-/// `out` as a real folder: created if missing (with its parents); an error naming it if it is a
-/// symlink, a file, or cannot be made.
-pub fn ensure_folder(out: &Path) -> Result<(), Error> {
-    match std::fs::symlink_metadata(out) {
-        Ok(m) if m.is_dir() => return Ok(()),
-        Ok(m) if m.file_type().is_symlink() => {
-            let target = std::fs::read_link(out).unwrap_or_default();
-            return Err(Error::Input(format!(
-                "{}: is a symbolic link (to {}): perfsuite writes only into the folder named; \
-                 name that folder as --out",
-                shown(out),
-                shown(&target)
-            )));
-        }
-        Ok(_) => {
-            return Err(Error::Input(format!(
-                "{}: is a file, not a folder: --out needs a folder to write results into",
-                shown(out)
-            )))
-        }
-        Err(_) => {}
-    }
-    std::fs::create_dir_all(out).map_err(|e| {
-        Error::Input(format!(
-            "{}: cannot create the results folder: {e}",
-            shown(out)
-        ))
-    })
-}
 
 /// One result set being written into a folder, under the lock of that folder or of a folder
 /// above it (`ab` writes `OUT/base` and `OUT/head` under the lock of `OUT`).
@@ -91,7 +61,7 @@ impl<'a> ResultsFolder<'a> {
         lock.verify()?;
         ensure_folder(dir)?;
         let ours = read_manifest(dir)?;
-        let mut targets: Vec<String> = scenarios.iter().map(|s| bench_entry(s)).collect();
+        let mut targets: Vec<String> = scenarios.iter().map(|s| bench_path(s)).collect();
         targets.extend(SUMMARIES.map(str::to_owned));
         for target in &targets {
             check_room(dir, target, &ours)?;
@@ -128,7 +98,7 @@ impl<'a> ResultsFolder<'a> {
         write_atomic(&folder.join(BENCH_JSON), format!("{json}\n").as_bytes())?;
         self.written
             .borrow_mut()
-            .insert(bench_entry(&result.scenario));
+            .insert(bench_path(&result.scenario));
         Ok(())
     }
 
@@ -158,8 +128,9 @@ impl Drop for ResultsFolder<'_> {
     }
 }
 
-/// The manifest entry of a scenario's result.
-fn bench_entry(scenario: &str) -> String {
+/// The relative path of a scenario's bench.json inside a results folder: its manifest entry,
+/// and the `bench` of its summary row.
+pub fn bench_path(scenario: &str) -> String {
     format!("{scenario}/{BENCH_JSON}")
 }
 

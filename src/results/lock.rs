@@ -32,10 +32,10 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Creates `out` if needed (see [`crate::results::folder::ensure_folder`]) and takes its
+    /// Creates `out` if needed (see [`ensure_folder`]) and takes its
     /// lock. Fails, naming the lock file and the holder's pid, when another process holds it.
     pub fn acquire(out: &Path) -> Result<Lock, Error> {
-        crate::results::folder::ensure_folder(out)?;
+        ensure_folder(out)?;
         let path = out.join(LOCK_FILE);
         // A few passes only matter when the holder removes its file just as this one opens it.
         for _ in 0..5 {
@@ -165,6 +165,36 @@ fn held_by(out: &Path, path: &Path, file: &mut File) -> Error {
         shown(path),
         shown(out)
     ))
+}
+
+/// `out` as a real folder: created if missing (with its parents); an error naming it if it is a
+/// symlink, a file, or cannot be made.
+pub fn ensure_folder(out: &Path) -> Result<(), Error> {
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = std::fs::read_link(out).unwrap_or_default();
+            return Err(Error::Input(format!(
+                "{}: is a symbolic link (to {}): perfsuite writes only into the folder named; \
+                 name that folder as --out",
+                shown(out),
+                shown(&target)
+            )));
+        }
+        Ok(_) => {
+            return Err(Error::Input(format!(
+                "{}: is a file, not a folder: --out needs a folder to write results into",
+                shown(out)
+            )))
+        }
+        Err(_) => {}
+    }
+    std::fs::create_dir_all(out).map_err(|e| {
+        Error::Input(format!(
+            "{}: cannot create the results folder: {e}",
+            shown(out)
+        ))
+    })
 }
 
 #[cfg(test)]

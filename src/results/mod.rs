@@ -26,8 +26,19 @@ use crate::judge::{Budget, Check, Verdict};
 use crate::sampling::Sampling;
 use crate::stats::Distribution;
 
-/// Version of the result schema; bumped on any change a reader could trip over.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the result schema; bumped on any change a reader could trip over (docs/ci.md).
+/// 2: a fingerprint may be null (an external engine reports none) and records `max_drawdown`.
+/// Files of an older version are still read; a newer one is refused ([`newer_schema`]).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The `schema_version` of a result file's JSON (bench.json, summary.json or a child's
+/// measurement) when it is newer than this perfsuite reads. Readers check it before parsing:
+/// a newer schema may not parse, and saying so helps more than the first key it trips over.
+pub fn newer_schema(json: &serde_json::Value) -> Option<u64> {
+    json.get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+        .filter(|&found| found > u64::from(SCHEMA_VERSION))
+}
 
 /// Wall-time summary of one engine stage over every batch of the measured repeats.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -3,6 +3,7 @@
 
 use crate::config::Scenario;
 use crate::judge::{judge, overall, Budget, Metrics, Verdict};
+use crate::results::folder::bench_path;
 use crate::results::{BudgetReport, Measurement, ScenarioResult, SummaryRow};
 use crate::sampling::Sampling;
 
@@ -37,11 +38,6 @@ pub fn scenario_result(
         measurement,
         sampling: Some(sampling),
     }
-}
-
-/// The relative path of a scenario's bench.json inside a results folder.
-pub fn bench_path(scenario: &str) -> String {
-    format!("{scenario}/bench.json")
 }
 
 /// A measured scenario's line in the summary.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::super::{Comparison, Tally};
 
 /// Version of the comparison's JSON schema; bumped on any change a reader could trip over.
-pub const COMPARISON_SCHEMA_VERSION: u32 = 1;
+pub const COMPARISON_SCHEMA_VERSION: u32 = 2;
 
 /// The output of `perfsuite compare --format json`.
 #[derive(Serialize, JsonSchema)]

@@ -1,7 +1,10 @@
-//! Writing a comparison out: one file per format, sharing the wording here so that the table
-//! and the pull-request comment say the same thing.
+//! Writing a comparison out: one file per format (table, Markdown, JSON, GitHub annotations,
+//! JUnit), sharing the wording here so that the table and the pull-request comment say the same
+//! thing.
 
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod table;
 

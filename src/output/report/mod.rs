@@ -112,7 +112,7 @@ pub(crate) mod fixtures {
             ),
         ];
         Summary {
-            schema_version: 1,
+            schema_version: crate::results::SCHEMA_VERSION,
             started_at: "2026-11-26T12:00:00Z".to_owned(),
             duration_s: 12.5,
             interrupted: false,

@@ -1,0 +1,337 @@
+//! Tests of the decision rule: thresholds, the rank test, too few samples, the range rule
+//! and the reasons in words.
+
+use super::*;
+use crate::judge::Statistic;
+
+fn thresholds(warn_pct: f64, fail_pct: f64) -> Regression {
+    Regression {
+        stat: Statistic::Median,
+        warn_pct,
+        fail_pct,
+        ..Regression::default()
+    }
+}
+
+fn median(samples: &[f64]) -> f64 {
+    crate::stats::percentile(samples, 50.0).unwrap()
+}
+
+fn sampled(base: &[f64], head: &[f64], better: Better, t: &Regression) -> Decision {
+    decide(
+        Side {
+            value: median(base),
+            samples: base,
+        },
+        Side {
+            value: median(head),
+            samples: head,
+        },
+        better,
+        t,
+        Evidence::Sampled { alpha: ALPHA },
+    )
+}
+
+fn single(base: f64, head: f64, better: Better, t: &Regression) -> Decision {
+    decide(
+        Side {
+            value: base,
+            samples: &[base],
+        },
+        Side {
+            value: head,
+            samples: &[head],
+        },
+        better,
+        t,
+        Evidence::Single,
+    )
+}
+
+fn scaled(samples: &[f64], factor: f64) -> Vec<f64> {
+    samples.iter().map(|s| s * factor).collect()
+}
+
+const TIGHT: [f64; 6] = [1000.0, 1004.0, 998.0, 1002.0, 999.0, 1003.0];
+
+#[test]
+fn identical_samples_are_unchanged() {
+    let d = sampled(&TIGHT, &TIGHT, Better::Higher, &Regression::default());
+    assert_eq!(d.verdict, ChangeVerdict::Unchanged);
+    assert_eq!(d.change_pct, Some(0.0));
+    assert!(!d.noise.cleared());
+}
+
+#[test]
+fn a_thirty_percent_drop_with_tight_samples_is_a_failing_regression() {
+    let d = sampled(
+        &TIGHT,
+        &scaled(&TIGHT, 0.7),
+        Better::Higher,
+        &Regression::default(),
+    );
+    assert_eq!(d.verdict, ChangeVerdict::RegressedFail);
+    assert!(matches!(d.noise, Noise::RankTest { cleared: true, .. }));
+    assert!((d.change_pct.unwrap() + 30.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_three_percent_drop_inside_the_noise_is_never_a_regression() {
+    let noisy = [1000.0, 1060.0, 950.0, 1030.0, 980.0, 1045.0, 960.0];
+    let head = scaled(&noisy, 0.97);
+    for t in [
+        Regression::default(),
+        thresholds(2.0, 15.0),
+        thresholds(1.0, 2.0),
+    ] {
+        let d = sampled(&noisy, &head, Better::Higher, &t);
+        assert!(
+            matches!(
+                d.verdict,
+                ChangeVerdict::Unchanged | ChangeVerdict::Inconclusive
+            ),
+            "{t:?}: {d:?}"
+        );
+    }
+    // Past a 2% threshold, but the rank test cannot tell the two apart.
+    assert_eq!(
+        sampled(&noisy, &head, Better::Higher, &thresholds(2.0, 15.0)).verdict,
+        ChangeVerdict::Inconclusive
+    );
+}
+
+#[test]
+fn a_change_exactly_at_a_threshold_counts_as_past_it() {
+    let t = Regression::default();
+    assert_eq!(
+        single(1000.0, 950.0, Better::Higher, &t).verdict,
+        ChangeVerdict::RegressedWarn
+    );
+    assert_eq!(
+        single(1000.0, 950.1, Better::Higher, &t).verdict,
+        ChangeVerdict::Unchanged
+    );
+    assert_eq!(
+        single(1000.0, 850.0, Better::Higher, &t).verdict,
+        ChangeVerdict::RegressedFail
+    );
+    assert_eq!(
+        single(1000.0, 850.1, Better::Higher, &t).verdict,
+        ChangeVerdict::RegressedWarn
+    );
+    // Rounding must not move a limit: 1.1 → 1.155 is 5 % by arithmetic, 4.99999999999999 in floats.
+    assert!(change_pct(1.1, 1.155).unwrap() < 5.0);
+    assert_eq!(
+        single(1.1, 1.155, Better::Lower, &t).verdict,
+        ChangeVerdict::RegressedWarn
+    );
+    assert_eq!(
+        single(40.0, 46.0, Better::Lower, &t).verdict,
+        ChangeVerdict::RegressedFail
+    );
+}
+
+#[test]
+fn less_is_better_metrics_going_down_are_improvements_never_regressions() {
+    let t = Regression::default();
+    for (base, head) in [(40.0, 20.0), (1024.0, 700.0), (50.0, 47.5)] {
+        assert_eq!(
+            single(base, head, Better::Lower, &t).verdict,
+            ChangeVerdict::Improved,
+            "{base} → {head}"
+        );
+    }
+    assert_eq!(
+        single(40.0, 60.0, Better::Lower, &t).verdict,
+        ChangeVerdict::RegressedFail
+    );
+    assert_eq!(
+        single(1024.0, 1100.0, Better::Lower, &t).verdict,
+        ChangeVerdict::RegressedWarn
+    );
+}
+
+#[test]
+fn more_throughput_is_an_improvement() {
+    let d = sampled(
+        &TIGHT,
+        &scaled(&TIGHT, 1.4),
+        Better::Higher,
+        &Regression::default(),
+    );
+    assert_eq!(d.verdict, ChangeVerdict::Improved);
+}
+
+#[test]
+fn fewer_samples_than_the_test_needs_are_never_called_even_with_disjoint_ranges() {
+    let t = Regression::default();
+    // Ranges [990, 1010] and [880, 920] do not overlap, yet three samples a side are
+    // disjoint by chance one time in ten: inconclusive, and it says why.
+    let d = sampled(
+        &[990.0, 1000.0, 1010.0],
+        &[880.0, 900.0, 920.0],
+        Better::Higher,
+        &t,
+    );
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+    assert_eq!(
+        d.noise,
+        Noise::TooFewSamples {
+            base: 3,
+            head: 3,
+            needed: 5
+        }
+    );
+    assert_eq!(d.reason.as_deref(), Some("3 samples a side, 5 needed"));
+    // Under the threshold too: three samples cannot show that nothing changed either.
+    for head in [[970.0, 980.0, 990.0], [990.0, 1000.0, 1010.0]] {
+        let d = sampled(&[990.0, 1000.0, 1010.0], &head, Better::Higher, &t);
+        assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+        assert_eq!(d.reason.as_deref(), Some("3 samples a side, 5 needed"));
+    }
+}
+
+#[test]
+fn one_sample_a_side_never_decides_however_large_the_shift() {
+    let t = Regression::default();
+    for (base, head) in [
+        (1000.0, 880.0),
+        (1000.0, 1290.0),
+        (1000.0, 500.0),
+        (1000.0, 999.0),
+    ] {
+        let d = sampled(&[base], &[head], Better::Higher, &t);
+        assert_eq!(d.verdict, ChangeVerdict::Inconclusive, "{base} → {head}");
+        assert_eq!(d.reason.as_deref(), Some("1 sample a side, 5 needed"));
+    }
+    let d = sampled(&[1000.0; 4], &[800.0; 6], Better::Higher, &t);
+    assert_eq!(
+        d.reason.as_deref(),
+        Some("4 and 6 samples, 5 a side needed")
+    );
+}
+
+#[test]
+fn enough_samples_follow_from_the_fixed_level_and_a_stricter_look_only_tests_harder() {
+    assert_eq!(samples_needed(0.01), 5);
+    assert_eq!(samples_needed(0.001), 8);
+    let d = decide(
+        Side {
+            value: 1000.0,
+            samples: &[1000.0, 1001.0, 1002.0, 1003.0, 1004.0],
+        },
+        Side {
+            value: 800.0,
+            samples: &[800.0, 801.0, 802.0, 803.0, 804.0],
+        },
+        Better::Higher,
+        &Regression::default(),
+        Evidence::Sampled { alpha: 0.001 },
+    );
+    // Five a side are enough to judge (at α = 0.01), but two fully separated groups of
+    // five cannot reach an early sequential look's stricter level: not called either way.
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+    assert!(matches!(d.noise, Noise::RankTest { cleared: false, .. }));
+    assert_eq!(
+        d.reason.as_deref(),
+        Some("5 samples a side, 8 needed at the last look")
+    );
+    let d = decide(
+        Side {
+            value: 1000.0,
+            samples: &[1000.0, 1001.0, 1002.0, 1003.0, 1004.0],
+        },
+        Side {
+            value: 999.0,
+            samples: &[999.0, 1000.0, 1001.0, 1002.0, 1003.0],
+        },
+        Better::Higher,
+        &Regression::default(),
+        Evidence::Sampled { alpha: 0.001 },
+    );
+    // Under the threshold, the same five are enough to say `unchanged`: `ab` stops an A/A
+    // comparison early once the change is shown inside the threshold.
+    assert_eq!(d.verdict, ChangeVerdict::Unchanged);
+}
+
+#[test]
+fn a_change_hidden_in_the_noise_says_how_large_the_noise_is() {
+    let noisy = [1000.0, 1060.0, 950.0, 1030.0, 980.0, 1045.0, 960.0];
+    let d = sampled(
+        &noisy,
+        &scaled(&noisy, 0.97),
+        Better::Higher,
+        &thresholds(2.0, 15.0),
+    );
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+    let reason = d.reason.unwrap();
+    assert!(
+        reason.starts_with("noise ±") && reason.ends_with("% hides a 3.0% change"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn single_values_past_the_threshold_are_called_by_the_threshold() {
+    let t = Regression::default();
+    assert_eq!(
+        single(100.0, 110.0, Better::Lower, &t).verdict,
+        ChangeVerdict::RegressedWarn
+    );
+    assert_eq!(
+        single(100.0, 120.0, Better::Lower, &t).verdict,
+        ChangeVerdict::RegressedFail
+    );
+    assert_eq!(
+        single(100.0, 80.0, Better::Lower, &t).verdict,
+        ChangeVerdict::Improved
+    );
+}
+
+#[test]
+fn a_rank_test_against_the_statistics_direction_is_not_a_change() {
+    // Judged on the min, head is 10 % slower (one slow outlier), yet the rank test finds
+    // head clearly faster (p ≈ 0.005): the two disagree, so nothing is called.
+    let base = [100.0, 101.0, 102.0, 103.0, 104.0];
+    let head = [
+        90.0, 200.0, 201.0, 202.0, 203.0, 204.0, 205.0, 206.0, 207.0, 208.0, 209.0, 210.0, 211.0,
+        212.0, 213.0, 214.0,
+    ];
+    let d = decide(
+        Side {
+            value: 100.0,
+            samples: &base,
+        },
+        Side {
+            value: 90.0,
+            samples: &head,
+        },
+        Better::Higher,
+        &Regression::default(),
+        Evidence::Sampled { alpha: ALPHA },
+    );
+    assert!(matches!(d.noise, Noise::RankTest { p_value, cleared: false, .. } if p_value < ALPHA));
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+}
+
+#[test]
+fn no_change_is_unchanged_even_with_zero_thresholds() {
+    let d = single(20.0, 20.0, Better::Lower, &thresholds(0.0, 0.0));
+    assert_eq!(d.verdict, ChangeVerdict::Unchanged);
+    assert!(!d.noise.cleared());
+    assert_eq!(
+        single(20.0, 20.5, Better::Lower, &thresholds(0.0, 0.0)).verdict,
+        ChangeVerdict::RegressedFail
+    );
+}
+
+#[test]
+fn a_zero_base_gives_no_percentage() {
+    assert_eq!(change_pct(0.0, 0.0), Some(0.0));
+    let d = single(0.0, 3.0, Better::Lower, &Regression::default());
+    assert_eq!(
+        (d.verdict, d.change_pct),
+        (ChangeVerdict::Inconclusive, None)
+    );
+}
