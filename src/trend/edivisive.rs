@@ -209,37 +209,35 @@ fn split(values: &[f64], settings: &Settings) -> Vec<usize> {
 }
 
 /// Recursive E-divisive splitting of one window: the split with the largest Q̂ over every
-/// segment, kept while significant.
+/// segment, kept while significant. Each segment's best split is searched once: splitting one
+/// segment leaves the best splits of the others as they were.
 fn split_window(x: &[f64], settings: &Settings) -> Vec<usize> {
     let distances = PairSums::new(x);
     let sums = Series::new(x);
     let m = settings.min_points;
-    let mut found: Vec<usize> = Vec::new();
+    // Each segment as (start, end, its best split as (Q̂, tau)), in order.
+    let mut segments = vec![(0, x.len(), distances.best_split(0, x.len(), m))];
     loop {
-        let bounds: Vec<usize> = std::iter::once(0)
-            .chain(found.iter().copied())
-            .chain(std::iter::once(x.len()))
-            .collect();
-        let mut best: Option<(f64, usize, usize, usize)> = None;
-        for w in bounds.windows(2) {
-            let (a, e) = (w[0], w[1]);
-            for tau in a + m..=e.saturating_sub(m) {
-                for kappa in tau + m..=e {
-                    let q = distances.q(a, tau, kappa);
-                    if best.is_none_or(|(b, ..)| q > b) {
-                        best = Some((q, a, tau, e));
-                    }
+        // The first segment with the largest Q̂, as a scan of every split in order would find.
+        let mut best: Option<(f64, usize)> = None;
+        for (k, &(_, _, split)) in segments.iter().enumerate() {
+            if let Some((q, _)) = split {
+                if best.is_none_or(|(b, _)| q > b) {
+                    best = Some((q, k));
                 }
             }
         }
-        let Some((_, a, tau, e)) = best else { break };
+        let Some((_, k)) = best else { break };
+        let (a, e, Some((_, tau))) = segments[k] else {
+            unreachable!("the best segment has a split")
+        };
         if p_value(sums.moments(a, tau), sums.moments(tau, e)) >= settings.max_p_value {
             break;
         }
-        found.push(tau);
-        found.sort_unstable();
+        segments[k] = (a, tau, distances.best_split(a, tau, m));
+        segments.insert(k + 1, (tau, e, distances.best_split(tau, e, m)));
     }
-    found
+    segments[1..].iter().map(|&(start, ..)| start).collect()
 }
 
 /// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window.
@@ -277,26 +275,49 @@ impl PairSums {
         let within_y = self.block(tau, kappa, tau, kappa) / 2.0;
         (2.0 * across - 2.0 * m / (n - 1.0) * within_x - 2.0 * n / (m - 1.0) * within_y) / (n + m)
     }
+
+    /// The split of `x[a..e]` with the largest Q̂ over every `tau` and `kappa` leaving at least
+    /// `m` points on either side, as `(Q̂, tau)`: the first in order, on a tie.
+    fn best_split(&self, a: usize, e: usize, m: usize) -> Option<(f64, usize)> {
+        let mut best: Option<(f64, usize)> = None;
+        for tau in a + m..=e.saturating_sub(m) {
+            for kappa in tau + m..=e {
+                let q = self.q(a, tau, kappa);
+                if best.is_none_or(|(b, _)| q > b) {
+                    best = Some((q, tau));
+                }
+            }
+        }
+        best
+    }
 }
 
 /// The merge step: drops the weakest candidate while it is not significant or leaves a segment
-/// shorter than `min_points`.
+/// shorter than `min_points`. A candidate's test depends only on its neighbours, so dropping one
+/// tests again only the two beside it.
 fn merge(indices: &mut Vec<usize>, series: &Series, settings: &Settings) {
+    let judge = |indices: &[usize], i: usize| {
+        let s = series.split(indices, i, settings.min_points);
+        let short = s.before.n < settings.min_points || s.after.n < settings.min_points;
+        (short, s.p_value)
+    };
+    let mut judged: Vec<(bool, f64)> = (0..indices.len()).map(|i| judge(indices, i)).collect();
     loop {
-        let weakest = (0..indices.len())
-            .map(|i| {
-                let s = series.split(indices, i, settings.min_points);
-                let short = s.before.n < settings.min_points || s.after.n < settings.min_points;
-                (i, short, s.p_value)
-            })
-            .max_by(|x, y| {
-                (x.1, x.2)
-                    .partial_cmp(&(y.1, y.2))
-                    .expect("p-values are numbers")
-            });
+        // The last of the weakest, short ones first.
+        let weakest = judged
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by(|(_, x), (_, y)| x.partial_cmp(y).expect("p-values are numbers"));
         match weakest {
-            Some((i, short, p)) if short || p >= settings.max_p_value => {
+            Some((i, (short, p))) if short || p >= settings.max_p_value => {
                 indices.remove(i);
+                judged.remove(i);
+                for j in [i.checked_sub(1), Some(i)].into_iter().flatten() {
+                    if j < indices.len() {
+                        judged[j] = judge(indices, j);
+                    }
+                }
             }
             _ => return,
         }
@@ -304,9 +325,9 @@ fn merge(indices: &mut Vec<usize>, series: &Series, settings: &Settings) {
 }
 
 /// Moves each change point to the split of its two neighbouring segments with the smallest
-/// p-value, where that is still significant: windows locate a step only roughly when it sits
-/// near their edge. The last one may move to within [`PENDING_MIN`] points of the end, where it
-/// becomes pending.
+/// p-value (the nearest to where it was, on a tie), where that is still significant: windows
+/// locate a step only roughly when it sits near their edge. The last one may move to within
+/// [`PENDING_MIN`] points of the end, where it becomes pending.
 fn refine(indices: &mut [usize], series: &Series, settings: &Settings) {
     for i in 0..indices.len() {
         let start = if i == 0 { 0 } else { indices[i - 1] };
@@ -316,13 +337,20 @@ fn refine(indices: &mut [usize], series: &Series, settings: &Settings) {
         } else {
             settings.min_points
         };
-        let plain = |tau: usize| p_value(series.moments(start, tau), series.moments(tau, end));
-        let best = (start + settings.min_points..=end.saturating_sub(right)).min_by(|&a, &b| {
-            plain(a)
-                .total_cmp(&plain(b))
-                .then(a.abs_diff(indices[i]).cmp(&b.abs_diff(indices[i])))
-        });
-        if let Some(tau) = best {
+        let at = indices[i];
+        let mut best: Option<(f64, usize)> = None;
+        for tau in start + settings.min_points..=end.saturating_sub(right) {
+            let p = p_value(series.moments(start, tau), series.moments(tau, end));
+            let better = best.is_none_or(|(q, b)| {
+                p.total_cmp(&q)
+                    .then(tau.abs_diff(at).cmp(&b.abs_diff(at)))
+                    .is_lt()
+            });
+            if better {
+                best = Some((p, tau));
+            }
+        }
+        if let Some((_, tau)) = best {
             if series.test(start, tau, end).2 < settings.max_p_value {
                 indices[i] = tau;
             }
@@ -351,73 +379,4 @@ fn pending(start: usize, series: &Series, settings: &Settings) -> Option<Split> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn steps(levels: &[(f64, usize)]) -> Vec<f64> {
-        // A small deterministic wobble, so segments are not constant.
-        let mut out = Vec::new();
-        for &(level, n) in levels {
-            for _ in 0..n {
-                let wobble = [0.0, 0.3, -0.2, 0.1, -0.3, 0.2][out.len() % 6];
-                out.push(level + wobble);
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn q_hat_matches_the_definition_by_brute_force() {
-        let x = [1.0, 4.0, 2.0, 8.0, 7.0, 9.0, 3.0];
-        let p = PairSums::new(&x);
-        let (a, tau, kappa) = (1, 3, 7);
-        let (xs, ys) = (&x[a..tau], &x[tau..kappa]);
-        let (n, m) = (xs.len() as f64, ys.len() as f64);
-        let across: f64 = xs
-            .iter()
-            .flat_map(|u| ys.iter().map(move |v| (u - v).abs()))
-            .sum();
-        let within = |s: &[f64]| -> f64 {
-            let mut t = 0.0;
-            for i in 0..s.len() {
-                for k in i + 1..s.len() {
-                    t += (s[i] - s[k]).abs();
-                }
-            }
-            t
-        };
-        let expected = 2.0 / (n + m) * across
-            - 2.0 * m / ((n + m) * (n - 1.0)) * within(xs)
-            - 2.0 * n / ((n + m) * (m - 1.0)) * within(ys);
-        assert!((p.q(a, tau, kappa) - expected).abs() < 1e-12);
-    }
-
-    #[test]
-    fn clear_steps_are_found_where_they_are() {
-        let x = steps(&[(10.0, 30), (20.0, 40), (12.0, 30)]);
-        let found: Vec<usize> = change_points(&x, &Settings::default())
-            .iter()
-            .map(|s| s.index)
-            .collect();
-        assert_eq!(found, [30, 70]);
-    }
-
-    #[test]
-    fn a_young_level_is_pending() {
-        let x = steps(&[(10.0, 40), (20.0, 4)]);
-        let cps = change_points(&x, &Settings::default());
-        assert_eq!(cps.len(), 1, "{cps:?}");
-        assert!(cps[0].pending);
-        assert_eq!(cps[0].index, 40);
-        let x = steps(&[(10.0, 40), (20.0, 6)]);
-        let cps = change_points(&x, &Settings::default());
-        assert!(!cps[0].pending, "six points confirm a level");
-    }
-
-    #[test]
-    fn short_and_flat_series_have_no_change_points() {
-        for x in [vec![], vec![1.0], vec![1.0, 50.0], steps(&[(5.0, 100)])] {
-            assert!(change_points(&x, &Settings::default()).is_empty());
-        }
-    }
-}
+mod tests;
