@@ -45,7 +45,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
     if args.instructions {
         count_every_scenario(&mut selection);
     }
-    crate::commands::bench::memory_limit_mib()?;
+    crate::commands::memory::memory_limit_mib()?;
     let head = current_exe()?;
     let base = args.base.as_deref().map(named_file);
     let sides: Vec<[(PathBuf, BenchSpec); 2]> = selection

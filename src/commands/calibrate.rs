@@ -25,7 +25,7 @@ use crate::sampling::{AbPlan, AutoRepeats};
 pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
     let mut selection = select_scenarios(&args.suite)?;
     super::repeats::apply_all(&mut selection, &args.sampling)?;
-    crate::commands::bench::memory_limit_mib()?;
+    crate::commands::memory::memory_limit_mib()?;
     let exe = current_exe()?;
     interrupt::install();
     let mut progress = ProgressLine::new(args.quiet, selection.chosen.len());

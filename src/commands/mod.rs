@@ -8,6 +8,7 @@ pub mod compare;
 pub mod completions;
 pub mod emit;
 pub mod history;
+pub mod memory;
 pub mod merge;
 pub mod repeats;
 pub mod run;

@@ -29,7 +29,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     super::repeats::apply_all(&mut selection, &args.sampling)?;
     // Checked here, not only in each child: a bad value is one error up front, not an error
     // row for every scenario.
-    crate::commands::bench::memory_limit_mib()?;
+    crate::commands::memory::memory_limit_mib()?;
     let baseline = args.baseline.as_deref().map(load_result_set).transpose()?;
     if args.instructions {
         count_every_scenario(&mut selection);

@@ -129,6 +129,7 @@ impl Ingest {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns) -> Result<(), EngineError> {
         let n = b.close.len();
         let mut bad = false;
@@ -209,6 +210,7 @@ impl Indicators {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns, next: &NextBatch) {
         for i in 0..b.close.len() {
             next.prefetch(i);
@@ -267,6 +269,7 @@ impl Signal {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns) {
         let mut prev = self.prev_diff;
         for i in 0..b.close.len() {
@@ -327,6 +330,7 @@ impl Execution {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn run(&mut self, b: &Batch, cols: &mut Columns, ledger: &mut Ledger) {
         for i in 0..b.close.len() {
             if self.pending != 0.0 {
@@ -435,6 +439,7 @@ impl Portfolio {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn run(&mut self, b: &Batch, cols: &Columns) {
         let (mut peak, mut max_drawdown, mut equity, mut digest) =
             (self.peak, self.max_drawdown, self.equity, self.digest);
