@@ -251,6 +251,18 @@ mod tests {
     }
 
     #[test]
+    fn each_column_is_allocated_once_at_the_series_length() {
+        // Growing by doubling would copy each column as it grows and leave up to half of it
+        // unused, and the populate thread would find no memory to fault in ahead of the writes.
+        let n = (1 << 18) + 12_345;
+        let s = generate(n, 3, "BTCUSDT");
+        assert_eq!(s.ts.capacity(), n);
+        for column in [&s.open, &s.high, &s.low, &s.close, &s.volume] {
+            assert_eq!(column.capacity(), n);
+        }
+    }
+
+    #[test]
     fn symbols_start_at_their_own_price() {
         assert_eq!(generate(1, 1, "BTCUSDT").open[0], 30_000.0);
         assert_eq!(generate(1, 1, "ETHUSDT").open[0], 2_000.0);

@@ -319,6 +319,23 @@ fn a_rank_test_against_the_statistics_direction_is_not_a_change() {
     );
 }
 
+#[test]
+fn a_rank_shift_under_an_unchanged_median_is_not_cleared() {
+    // Both medians are 3 while head's samples rank far above base's (p < 0.01): the rank test
+    // has a direction, the statistic has none, so there is nothing for the test to confirm.
+    let base = [
+        1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0,
+    ];
+    let head = [
+        3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0,
+    ];
+    assert_eq!((median(&base), median(&head)), (3.0, 3.0));
+    assert!(mann_whitney(&base, &head).unwrap().p_value < ALPHA);
+    let d = sampled(&base, &head, Better::Higher, &Regression::default());
+    assert_eq!(d.verdict, ChangeVerdict::Unchanged);
+    assert!(matches!(d.noise, Noise::RankTest { cleared: false, .. }));
+}
+
 /// 20 samples a side, head 8 lower, the two ranges overlapping: U of head is 66 pairs above
 /// plus 12 ties at one half, 72 of 400, far from both 0 and the 200 of no shift.
 fn overlapping_drop() -> (Vec<f64>, Vec<f64>) {
