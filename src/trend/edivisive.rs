@@ -101,11 +101,19 @@ struct Series<'a> {
 impl<'a> Series<'a> {
     fn new(x: &'a [f64]) -> Self {
         let shift = x.iter().sum::<f64>() / x.len().max(1) as f64;
-        let (mut sum, mut squares) = (vec![0.0], vec![0.0]);
+        let (mut sum, mut squares) = (
+            Vec::with_capacity(x.len() + 1),
+            Vec::with_capacity(x.len() + 1),
+        );
+        let (mut s, mut q) = (0.0, 0.0);
+        sum.push(s);
+        squares.push(q);
         for v in x {
             let c = v - shift;
-            sum.push(sum.last().unwrap() + c);
-            squares.push(squares.last().unwrap() + c * c);
+            s += c;
+            q += c * c;
+            sum.push(s);
+            squares.push(q);
         }
         Self {
             x,
@@ -192,10 +200,11 @@ fn without(m: Moments, v: f64) -> Moments {
 /// The split step: candidate change points from overlapping windows, sorted and unique.
 fn split(values: &[f64], settings: &Settings) -> Vec<usize> {
     let mut found = Vec::new();
+    let mut distances = PairSums::default();
     let mut start = 0;
     while start < values.len() {
         let end = (start + settings.window).min(values.len());
-        let new = split_window(&values[start..end], settings);
+        let new = split_window(&values[start..end], &mut distances, settings);
         let last = new.last().map_or(0, |i| start + i);
         found.extend(new.iter().map(|i| start + i));
         if end == values.len() {
@@ -210,9 +219,10 @@ fn split(values: &[f64], settings: &Settings) -> Vec<usize> {
 
 /// Recursive E-divisive splitting of one window: the split with the largest Q̂ over every
 /// segment, kept while significant. Each segment's best split is searched once: splitting one
-/// segment leaves the best splits of the others as they were.
-fn split_window(x: &[f64], settings: &Settings) -> Vec<usize> {
-    let distances = PairSums::new(x);
+/// segment leaves the best splits of the others as they were. `distances` is the table's
+/// memory, reused from window to window.
+fn split_window(x: &[f64], distances: &mut PairSums, settings: &Settings) -> Vec<usize> {
+    distances.fill(x);
     let sums = Series::new(x);
     let m = settings.min_points;
     // Each segment as (start, end, its best split as (Q̂, tau)), in order.
@@ -240,7 +250,9 @@ fn split_window(x: &[f64], settings: &Settings) -> Vec<usize> {
     segments[1..].iter().map(|&(start, ..)| start).collect()
 }
 
-/// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window.
+/// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window: `s[b * n + d]` is
+/// the sum over i < b, j < d.
+#[derive(Default)]
 struct PairSums {
     n: usize,
     s: Vec<f64>,
@@ -248,16 +260,26 @@ struct PairSums {
 
 impl PairSums {
     fn new(x: &[f64]) -> Self {
+        let mut sums = Self::default();
+        sums.fill(x);
+        sums
+    }
+
+    /// Makes this the table of `x`, reusing its memory.
+    fn fill(&mut self, x: &[f64]) {
         let n = x.len() + 1;
-        let mut s = vec![0.0; n * n];
-        for i in 0..x.len() {
+        self.n = n;
+        self.s.clear();
+        self.s.resize(n * n, 0.0);
+        for (i, &xi) in x.iter().enumerate() {
+            let (done, rest) = self.s.split_at_mut((i + 1) * n);
+            let above = &done[i * n + 1..];
             let mut row = 0.0;
-            for j in 0..x.len() {
-                row += (x[i] - x[j]).abs();
-                s[(i + 1) * n + j + 1] = s[i * n + j + 1] + row;
+            for ((cell, &up), &xj) in rest[1..n].iter_mut().zip(above).zip(x) {
+                row += (xi - xj).abs();
+                *cell = up + row;
             }
         }
-        Self { n, s }
     }
 
     /// Σ |x_i - x_j| over i in a..b, j in c..d.
@@ -268,21 +290,37 @@ impl PairSums {
 
     /// Q̂ of X = x[a..tau], Y = x[tau..kappa]: with n = |X|, m = |Y|,
     /// 2/(n+m) Σ|X-Y| - 2m/((n+m)(n-1)) Σ_{i<k}|X_i-X_k| - 2n/((n+m)(m-1)) Σ_{j<k}|Y_j-Y_k|.
+    #[cfg(test)]
     fn q(&self, a: usize, tau: usize, kappa: usize) -> f64 {
-        let (n, m) = ((tau - a) as f64, (kappa - tau) as f64);
         let across = self.block(a, tau, tau, kappa);
         let within_x = self.block(a, tau, a, tau) / 2.0;
         let within_y = self.block(tau, kappa, tau, kappa) / 2.0;
-        (2.0 * across - 2.0 * m / (n - 1.0) * within_x - 2.0 * n / (m - 1.0) * within_y) / (n + m)
+        q_hat(tau - a, kappa - tau, across, within_x, within_y)
     }
 
     /// The split of `x[a..e]` with the largest Q̂ over every `tau` and `kappa` leaving at least
-    /// `m` points on either side, as `(Q̂, tau)`: the first in order, on a tie.
+    /// `m` points on either side, as `(Q̂, tau)`: the first in order, on a tie. For one `tau`,
+    /// the table's cells over `kappa` lie along rows, a column and the diagonal, read in step
+    /// (the same sums as [`PairSums::block`], in the same order).
     fn best_split(&self, a: usize, e: usize, m: usize) -> Option<(f64, usize)> {
+        let (n, s) = (self.n, &self.s[..]);
         let mut best: Option<(f64, usize)> = None;
         for tau in a + m..=e.saturating_sub(m) {
-            for kappa in tau + m..=e {
-                let q = self.q(a, tau, kappa);
+            let first = tau + m;
+            if first > e {
+                continue;
+            }
+            let within_x = self.block(a, tau, a, tau) / 2.0;
+            let (row_a, row_tau) = (&s[a * n..a * n + n], &s[tau * n..tau * n + n]);
+            let (a_tau, tau_tau) = (row_a[tau], row_tau[tau]);
+            let diagonal = s[first * (n + 1)..].iter().step_by(n + 1);
+            let column = s[first * n + tau..].iter().step_by(n);
+            let cells = row_tau[first..=e].iter().zip(&row_a[first..=e]);
+            for (k, (((&tau_k, &a_k), &k_k), &k_tau)) in cells.zip(diagonal).zip(column).enumerate()
+            {
+                let across = tau_k - a_k - tau_tau + a_tau;
+                let within_y = (k_k - tau_k - k_tau + tau_tau) / 2.0;
+                let q = q_hat(tau - a, m + k, across, within_x, within_y);
                 if best.is_none_or(|(b, _)| q > b) {
                     best = Some((q, tau));
                 }
@@ -290,6 +328,13 @@ impl PairSums {
         }
         best
     }
+}
+
+/// Q̂ from the sizes of X and Y and the sums of distances across and within them.
+#[inline(always)]
+fn q_hat(x_len: usize, y_len: usize, across: f64, within_x: f64, within_y: f64) -> f64 {
+    let (n, m) = (x_len as f64, y_len as f64);
+    (2.0 * across - 2.0 * m / (n - 1.0) * within_x - 2.0 * n / (m - 1.0) * within_y) / (n + m)
 }
 
 /// The merge step: drops the weakest candidate while it is not significant or leaves a segment
