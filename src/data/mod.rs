@@ -6,6 +6,7 @@
 
 mod error;
 pub mod layout;
+mod number;
 mod reader;
 pub mod time;
 

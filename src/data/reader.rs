@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::layout::{clean, Layout, VALUE_NAMES};
+use super::number;
 use super::{DataError, DataInfo, Loaded};
 use crate::engine::candles::CandleSeries;
 use crate::engine::fingerprint::Fnv1a;
@@ -131,8 +132,10 @@ struct Rows<'p> {
     digest: Fnv1a,
     /// Time and line of the previous row.
     previous: Option<(i64, u64)>,
-    /// Byte offset of each field of the current line.
-    starts: Vec<usize>,
+    /// The highest column index read.
+    last_column: usize,
+    /// Byte range of each field of the current line, up to `last_column`.
+    bounds: Vec<(usize, usize)>,
 }
 
 impl<'p> Rows<'p> {
@@ -149,14 +152,17 @@ impl<'p> Rows<'p> {
             column.reserve(n);
         }
         series.ts.reserve(n);
+        let columns = layout.columns();
+        let last_column = columns.into_iter().max().unwrap_or(0);
         Self {
             path,
-            columns: layout.columns(),
+            columns,
             layout,
             series,
             digest: Fnv1a::default(),
             previous: None,
-            starts: Vec::with_capacity(16),
+            last_column,
+            bounds: Vec::with_capacity(last_column + 1),
         }
     }
 
@@ -166,27 +172,32 @@ impl<'p> Rows<'p> {
 
     /// Checks line `number` and appends its candle.
     fn push(&mut self, number: u64, line: &str) -> Result<(), DataError> {
-        // A plain byte loop: `match_indices` searched with memchr once per comma, which cost a
-        // third of the parse.
-        self.starts.clear();
-        self.starts.push(0);
-        for (i, &b) in line.as_bytes().iter().enumerate() {
-            if b == b',' {
-                self.starts.push(i + 1);
-            }
-        }
+        // Counting commas is one vectorised pass; the fields' bounds are then found only as far
+        // as the last column read (the sixth of a kline row). A loop recording every comma's
+        // offset cost a quarter of the parse.
+        let bytes = line.as_bytes();
+        let found = 1 + bytes.iter().filter(|&&b| b == b',').count();
         let width = self.layout.width();
-        if self.starts.len() != width {
+        if found != width {
             let column = line.len() + 1;
             return Err(self.error(
                 number,
                 column,
-                format!("expected {width} columns, found {}", self.starts.len()),
+                format!("expected {width} columns, found {found}"),
             ));
         }
+        self.bounds.clear();
+        let mut start = 0;
+        for _ in 0..=self.last_column {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(bytes.len(), |at| start + at);
+            self.bounds.push((start, end));
+            start = end + 1;
+        }
         let field = |i: usize| -> (usize, &str) {
-            let start = self.starts[i];
-            let end = self.starts.get(i + 1).map_or(line.len(), |next| next - 1);
+            let (start, end) = self.bounds[i];
             (start + 1, clean(&line[start..end]))
         };
         let [t, o, h, l, c, v] = self.columns;
@@ -200,9 +211,7 @@ impl<'p> Rows<'p> {
         for (k, index) in [o, h, l, c, v].into_iter().enumerate() {
             let (col, text) = field(index);
             cols[k] = col;
-            values[k] = text
-                .parse::<f64>()
-                .ok()
+            values[k] = number::float(text)
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| {
                     self.error(

@@ -250,15 +250,24 @@ fn split_window(x: &[f64], distances: &mut PairSums, settings: &Settings) -> Vec
     segments[1..].iter().map(|&(start, ..)| start).collect()
 }
 
-/// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window: `s[b * n + d]` is
-/// the sum over i < b, j < d.
+/// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window (`s[b * n + d]` is the
+/// sum over i < b, j < d), with what Q̂ needs beside it to be computed without a division.
 #[derive(Default)]
 struct PairSums {
     n: usize,
     s: Vec<f64>,
+    /// `s` along its diagonal: the sum over i, j < k at `k`.
+    diagonal: Vec<f64>,
+    /// `k as f64`, `1 / (k - 1)` and `1 / k` at `k`, for every length in the window.
+    counts: Vec<f64>,
+    inverse_less_one: Vec<f64>,
+    inverse: Vec<f64>,
+    /// Q̂ over the `kappa` of one `tau`.
+    scratch: Vec<f64>,
 }
 
 impl PairSums {
+    #[cfg(test)]
     fn new(x: &[f64]) -> Self {
         let mut sums = Self::default();
         sums.fill(x);
@@ -269,8 +278,12 @@ impl PairSums {
     fn fill(&mut self, x: &[f64]) {
         let n = x.len() + 1;
         self.n = n;
-        self.s.clear();
-        self.s.resize(n * n, 0.0);
+        // Row 0 and column 0 stay 0; every other cell is written below. Windows are mostly of
+        // one size, so the table is rarely cleared.
+        if self.s.len() != n * n {
+            self.s.clear();
+            self.s.resize(n * n, 0.0);
+        }
         for (i, &xi) in x.iter().enumerate() {
             let (done, rest) = self.s.split_at_mut((i + 1) * n);
             let above = &done[i * n + 1..];
@@ -280,61 +293,73 @@ impl PairSums {
                 *cell = up + row;
             }
         }
+        self.diagonal.clear();
+        self.diagonal
+            .extend(self.s.iter().step_by(n + 1).copied().take(n));
+        for k in self.counts.len()..n {
+            let k = k as f64;
+            self.counts.push(k);
+            self.inverse_less_one.push(1.0 / (k - 1.0));
+            self.inverse.push(1.0 / k);
+        }
     }
 
-    /// Σ |x_i - x_j| over i in a..b, j in c..d.
-    fn block(&self, a: usize, b: usize, c: usize, d: usize) -> f64 {
+    /// Q̂ of X = x[a..tau], Y = x[tau..kappa] for every `kappa` in `first..=last`, into `out`.
+    /// With n = |X|, m = |Y|, Q̂ is
+    /// 2/(n+m) Σ|X-Y| - 2m/((n+m)(n-1)) Σ_{i<k}|X_i-X_k| - 2n/((n+m)(m-1)) Σ_{j<k}|Y_j-Y_k|,
+    /// here computed from the table's rows `a` and `tau` and its diagonal, all read along
+    /// `kappa` (the sum over i < kappa, j < tau is read as the equal one over i < tau,
+    /// j < kappa), with the divisions looked up as inverses: a loop the compiler vectorises.
+    fn q_over_kappa(&self, a: usize, tau: usize, first: usize, last: usize, out: &mut Vec<f64>) {
         let n = self.n;
-        self.s[b * n + d] - self.s[a * n + d] - self.s[b * n + c] + self.s[a * n + c]
+        let (row_a, row_tau) = (&self.s[a * n..][..n], &self.s[tau * n..][..n]);
+        let x_len = (tau - a) as f64;
+        let cross = row_a[tau] - row_tau[tau];
+        // 2 / (n - 1) times the sum within X, Σ_{i<k}|X_i-X_k|.
+        let within_x = (row_tau[tau] - 2.0 * row_a[tau] + row_a[a]) / (x_len - 1.0);
+        let tau_tau = row_tau[tau];
+        let kappas = first..last + 1;
+        let row_tau = &row_tau[kappas.clone()];
+        let len = row_tau.len();
+        let row_a = &row_a[kappas.clone()][..len];
+        let diagonal = &self.diagonal[kappas][..len];
+        let y_len = &self.counts[first - tau..][..len];
+        let y_inverse = &self.inverse_less_one[first - tau..][..len];
+        let all_inverse = &self.inverse[first - a..][..len];
+        out.clear();
+        out.extend((0..len).map(|k| {
+            let across = row_tau[k] - row_a[k] + cross;
+            let within_y = diagonal[k] - 2.0 * row_tau[k] + tau_tau;
+            (2.0 * across - y_len[k] * within_x - x_len * within_y * y_inverse[k]) * all_inverse[k]
+        }));
     }
 
-    /// Q̂ of X = x[a..tau], Y = x[tau..kappa]: with n = |X|, m = |Y|,
-    /// 2/(n+m) Σ|X-Y| - 2m/((n+m)(n-1)) Σ_{i<k}|X_i-X_k| - 2n/((n+m)(m-1)) Σ_{j<k}|Y_j-Y_k|.
+    /// Q̂ of X = x[a..tau], Y = x[tau..kappa] (see [`PairSums::q_over_kappa`]).
     #[cfg(test)]
     fn q(&self, a: usize, tau: usize, kappa: usize) -> f64 {
-        let across = self.block(a, tau, tau, kappa);
-        let within_x = self.block(a, tau, a, tau) / 2.0;
-        let within_y = self.block(tau, kappa, tau, kappa) / 2.0;
-        q_hat(tau - a, kappa - tau, across, within_x, within_y)
+        let mut out = Vec::new();
+        self.q_over_kappa(a, tau, kappa, kappa, &mut out);
+        out[0]
     }
 
     /// The split of `x[a..e]` with the largest Q̂ over every `tau` and `kappa` leaving at least
-    /// `m` points on either side, as `(Q̂, tau)`: the first in order, on a tie. For one `tau`,
-    /// the table's cells over `kappa` lie along rows, a column and the diagonal, read in step
-    /// (the same sums as [`PairSums::block`], in the same order).
-    fn best_split(&self, a: usize, e: usize, m: usize) -> Option<(f64, usize)> {
-        let (n, s) = (self.n, &self.s[..]);
+    /// `m` points on either side, as `(Q̂, tau)`: the first `tau` in order, on a tie.
+    fn best_split(&mut self, a: usize, e: usize, m: usize) -> Option<(f64, usize)> {
+        let mut scratch = std::mem::take(&mut self.scratch);
         let mut best: Option<(f64, usize)> = None;
         for tau in a + m..=e.saturating_sub(m) {
-            let first = tau + m;
-            if first > e {
+            if tau + m > e {
                 continue;
             }
-            let within_x = self.block(a, tau, a, tau) / 2.0;
-            let (row_a, row_tau) = (&s[a * n..a * n + n], &s[tau * n..tau * n + n]);
-            let (a_tau, tau_tau) = (row_a[tau], row_tau[tau]);
-            let diagonal = s[first * (n + 1)..].iter().step_by(n + 1);
-            let column = s[first * n + tau..].iter().step_by(n);
-            let cells = row_tau[first..=e].iter().zip(&row_a[first..=e]);
-            for (k, (((&tau_k, &a_k), &k_k), &k_tau)) in cells.zip(diagonal).zip(column).enumerate()
-            {
-                let across = tau_k - a_k - tau_tau + a_tau;
-                let within_y = (k_k - tau_k - k_tau + tau_tau) / 2.0;
-                let q = q_hat(tau - a, m + k, across, within_x, within_y);
-                if best.is_none_or(|(b, _)| q > b) {
-                    best = Some((q, tau));
-                }
+            self.q_over_kappa(a, tau, tau + m, e, &mut scratch);
+            let q = scratch.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, tau));
             }
         }
+        self.scratch = scratch;
         best
     }
-}
-
-/// Q̂ from the sizes of X and Y and the sums of distances across and within them.
-#[inline(always)]
-fn q_hat(x_len: usize, y_len: usize, across: f64, within_x: f64, within_y: f64) -> f64 {
-    let (n, m) = (x_len as f64, y_len as f64);
-    (2.0 * across - 2.0 * m / (n - 1.0) * within_x - 2.0 * n / (m - 1.0) * within_y) / (n + m)
 }
 
 /// The merge step: drops the weakest candidate while it is not significant or leaves a segment
