@@ -18,6 +18,22 @@ const MAX_LINE: usize = 64 * 1024;
 /// Reads the candles of `path`: all of them, or the first `limit`. Fewer rows than `limit` is
 /// an error, so a scenario never backtests less than it says.
 pub fn read(path: &Path, limit: Option<u64>) -> Result<Loaded, DataError> {
+    let (series, info) = scan(path, limit, true)?;
+    Ok(Loaded { series, info })
+}
+
+/// Checks the candles of `path` as [`read`] does, without keeping them: what `perfsuite check`
+/// runs, in the memory of one line.
+pub fn check(path: &Path, limit: Option<u64>) -> Result<DataInfo, DataError> {
+    scan(path, limit, false).map(|(_, info)| info)
+}
+
+/// Reads and checks every row [`read`] takes; the candles are kept when `keep`.
+fn scan(
+    path: &Path,
+    limit: Option<u64>,
+    keep: bool,
+) -> Result<(CandleSeries, DataInfo), DataError> {
     let clock = Instant::now();
     let file = File::open(path).map_err(|e| DataError::file(path, format!("cannot read: {e}")))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -33,11 +49,12 @@ pub fn read(path: &Path, limit: Option<u64>) -> Result<Loaded, DataError> {
     let fields: Vec<&str> = first.split(',').collect();
     let layout = Layout::detect(&fields).map_err(|e| DataError::at(path, 1, 1, e))?;
     let estimate = size / (first.len() as u64 + 1).max(16);
-    let mut rows = Rows::new(
-        path,
-        layout.clone(),
-        limit.unwrap_or(estimate).min(estimate + 1),
-    );
+    let capacity = if keep {
+        limit.unwrap_or(estimate).min(estimate + 1)
+    } else {
+        0
+    };
+    let mut rows = Rows::new(path, layout.clone(), capacity, keep);
     if !layout.has_header() {
         let line = first.to_owned();
         rows.push(1, &line)?;
@@ -59,17 +76,15 @@ pub fn read(path: &Path, limit: Option<u64>) -> Result<Loaded, DataError> {
         ));
     }
     let parse_s = clock.elapsed().as_secs_f64();
-    Ok(Loaded {
-        info: DataInfo {
-            file: path.display().to_string(),
-            format: layout.name().to_owned(),
-            rows: count,
-            digest: format!("{:016x}", rows.digest.finish()),
-            parse_s,
-            rows_per_sec: count as f64 / parse_s.max(1e-9),
-        },
-        series: rows.series,
-    })
+    let info = DataInfo {
+        file: path.display().to_string(),
+        format: layout.name().to_owned(),
+        rows: count,
+        digest: format!("{:016x}", rows.digest.finish()),
+        parse_s,
+        rows_per_sec: count as f64 / parse_s.max(1e-9),
+    };
+    Ok((rows.series, info))
 }
 
 /// The non-empty lines of a file, without their line ends, numbered from 1.
@@ -128,6 +143,9 @@ struct Rows<'p> {
     path: &'p Path,
     layout: Layout,
     columns: [usize; 6],
+    /// Whether candles are appended to `series`, or only counted.
+    keep: bool,
+    count: u64,
     series: CandleSeries,
     digest: Fnv1a,
     /// Time and line of the previous row.
@@ -139,7 +157,7 @@ struct Rows<'p> {
 }
 
 impl<'p> Rows<'p> {
-    fn new(path: &'p Path, layout: Layout, capacity: u64) -> Self {
+    fn new(path: &'p Path, layout: Layout, capacity: u64, keep: bool) -> Self {
         let n = usize::try_from(capacity).unwrap_or(0).min(1 << 28);
         let mut series = CandleSeries::default();
         for column in [
@@ -158,6 +176,8 @@ impl<'p> Rows<'p> {
             path,
             columns,
             layout,
+            keep,
+            count: 0,
             series,
             digest: Fnv1a::default(),
             previous: None,
@@ -167,7 +187,7 @@ impl<'p> Rows<'p> {
     }
 
     fn count(&self) -> u64 {
-        self.series.len() as u64
+        self.count
     }
 
     /// Checks line `number` and appends its candle.
@@ -241,6 +261,10 @@ impl<'p> Rows<'p> {
         self.digest.word(ts as u64);
         for x in values {
             self.digest.float(x);
+        }
+        self.count += 1;
+        if !self.keep {
+            return Ok(());
         }
         let s = &mut self.series;
         s.ts.push(ts);
