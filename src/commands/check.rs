@@ -91,11 +91,6 @@ pub fn list(args: SuiteArgs) -> Result<u8, Error> {
             s.timeout_s
                 .map_or_else(|| "-".to_owned(), |t| format!("{t} s")),
             format!("{}{floor}", escaped(&s.budget)),
-            s.data.as_deref().map_or_else(|| "-".to_owned(), shown),
-            s.command.as_ref().map_or_else(
-                || "built-in".to_owned(),
-                |c| escaped(&c.display()).into_owned(),
-            ),
         ]);
     }
     let mut text = finish_table(table);
