@@ -5,7 +5,9 @@
 //!
 //! 1. **Change.** `change % = (head − base) × 100 / base`, on the compared statistic (for
 //!    `candles_per_sec` the HEAD budget's `regression.stat`, median by default; single-valued
-//!    metrics such as `p95_stage_latency_ms` and `peak_rss_mb` are compared as they are). A
+//!    metrics such as `p95_stage_latency_ms` and `peak_rss_mb` are compared as they are). For
+//!    samples `ab` took in rounds, the change is instead the typical round's ratio head / base
+//!    (see [`paired`]), far steadier than the ratio of the two medians on a shared machine. A
 //!    change is *worse* when throughput goes down or a less-is-better metric goes up.
 //! 2. **Threshold.** Under `warn_pct` (default 5) either way: `unchanged` — unless there are
 //!    fewer wall-time samples than the rank test needs (below), which say nothing either way,
@@ -239,7 +241,12 @@ pub fn decide(
             .unwrap_or_else(|| rank_noise(base, head, alpha)),
         Evidence::Single => range_noise(base, head),
     };
-    let change_pct = change_pct(base.value, head.value);
+    let change_pct = match evidence {
+        Evidence::Sampled { paired: true, .. } => {
+            paired::typical_change_pct(base, head).or_else(|| change_pct(base.value, head.value))
+        }
+        _ => change_pct(base.value, head.value),
+    };
     let Some(change) = change_pct else {
         // From zero, no percentage can be past or short of a threshold.
         return Decision {
