@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::compare::decision::{decide, Better, Evidence, Side, ALPHA};
 use crate::judge::Regression;
 use crate::sampling::{AbPlan, AutoRepeats};
+use crate::stats::signed_rank::{log_ratios, typical};
 use crate::stats::{mean, percentile, stddev, Distribution};
 
 /// The power a detectable change must be detected with.
@@ -60,7 +61,8 @@ pub struct Noise {
     /// Standard deviation of the rounds' log ratios `ln(head / base)`, in percent: the noise
     /// `ab`'s paired test sees, after the pairing cancelled what a round's runs shared.
     pub round_cv_pct: f64,
-    /// The A/A change of the medians, head against base, in percent (ideally 0).
+    /// The A/A change, head against base, in percent (ideally 0): the typical round's ratio,
+    /// as `compare` measures the change of paired samples.
     pub aa_change_pct: f64,
 }
 
@@ -69,18 +71,17 @@ pub struct Noise {
 pub fn noise(base: &[f64], head: &[f64]) -> Option<Noise> {
     let rounds = pool(base, head)?;
     let runs: Vec<f64> = rounds.iter().flat_map(|&(b, h)| [b, h]).collect();
-    let ratios: Vec<f64> = rounds.iter().map(|&(b, h)| (h / b).ln()).collect();
-    let (b, h) = (percentile(base, 50.0)?, percentile(head, 50.0)?);
+    let ratios = log_ratios(base, head)?;
     Some(Noise {
         cv_pct: stddev(&runs) / mean(&runs)? * 100.0,
         round_cv_pct: stddev(&ratios) * 100.0,
-        aa_change_pct: (h - b) * 100.0 / b,
+        aa_change_pct: typical(&ratios)?.exp_m1() * 100.0,
     })
 }
 
-/// The rounds `(base, head)`, each side's sample divided by its side's median: the noise around
-/// 1. `None` without rounds, when the sides differ in length, or for a value that is not a
-/// positive number.
+/// The rounds `(base, head)`, each side's sample divided by its side's median: the noise
+/// around one. `None` without rounds, when the sides differ in length, or for a value that is
+/// not a positive number.
 pub fn pool(base: &[f64], head: &[f64]) -> Option<Vec<(f64, f64)>> {
     let (b, h) = (percentile(base, 50.0)?, percentile(head, 50.0)?);
     let positive = |x: &f64| x.is_finite() && *x > 0.0;

@@ -38,7 +38,8 @@ fn the_noise_of_identical_sides_is_their_spread_and_no_change() {
     let n = noise(&quiet(17), &quiet(23)).unwrap();
     assert!((0.5..3.0).contains(&n.cv_pct), "{n:?}");
     assert!((0.5..5.0).contains(&n.round_cv_pct), "{n:?}");
-    assert_eq!(n.aa_change_pct, 0.0);
+    // The same noise on both sides: the typical round's ratio is about 1.
+    assert!(n.aa_change_pct.abs() < 1.0, "{n:?}");
     assert!(noise(&[], &[1.0]).is_none());
     assert!(
         noise(&[1.0, 2.0], &[1.0]).is_none(),
@@ -86,7 +87,13 @@ fn what_a_rounds_two_runs_share_is_not_noise_to_ab() {
     // The machine switches between a fast and a slow state (two thirds the speed) every ten
     // rounds, which both runs of a round share: the runs' spread is large, a round's ratio is
     // as quiet as on a quiet machine, and `ab`'s paired test detects as small a change.
-    let state = |i: usize| if (i / 10) % 2 == 0 { 1.0 } else { 0.66 };
+    let state = |i: usize| {
+        if (i / 10).is_multiple_of(2) {
+            1.0
+        } else {
+            0.66
+        }
+    };
     let (base, head): (Vec<f64>, Vec<f64>) = quiet(17)
         .iter()
         .zip(quiet(23))

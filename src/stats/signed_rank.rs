@@ -130,6 +130,12 @@ pub fn centre_interval(d: &[f64], z: f64) -> Option<(f64, Interval)> {
     Some((estimate, interval))
 }
 
+/// The Hodges–Lehmann estimate of the centre of `d` (see [`centre_interval`]): for the log
+/// ratios of paired samples, the log of the typical pair's ratio. `None` for no differences.
+pub fn typical(d: &[f64]) -> Option<f64> {
+    centre_interval(d, 0.0).map(|(estimate, _)| estimate)
+}
+
 /// The log ratios `ln(head / base)` of paired samples, round by round; `None` when the sides
 /// differ in length or a value is not a positive finite number (no ratio to take).
 pub fn log_ratios(base: &[f64], head: &[f64]) -> Option<Vec<f64>> {

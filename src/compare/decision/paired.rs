@@ -5,7 +5,7 @@
 use super::{Noise, Side, ALPHA};
 use crate::stats::normal::two_sided_critical;
 use crate::stats::signed_rank::{
-    centre_interval, largest_z, log_ratios, pairs_needed, signed_rank,
+    centre_interval, largest_z, log_ratios, pairs_needed, signed_rank, typical,
 };
 
 /// The signed-rank check of paired `base` and `head` at `alpha`; `None` when they do not pair
@@ -27,7 +27,7 @@ pub(super) fn signed_rank_noise(base: Side, head: Side, alpha: f64) -> Option<No
         });
     }
     let test = signed_rank(&ratios)?;
-    let same_direction = typical_log_ratio(&ratios)? * test.z > 0.0;
+    let same_direction = typical(&ratios)? * test.z > 0.0;
     Some(Noise::SignedRankTest {
         pairs: test.n,
         w_plus: test.w_plus,
@@ -47,12 +47,7 @@ pub(super) fn signed_rank_noise(base: Side, head: Side, alpha: f64) -> Option<No
 /// scattered with a standard deviation of 2.9 %, the typical ratio of a round with 0.6 %.
 pub(super) fn typical_change_pct(base: Side, head: Side) -> Option<f64> {
     let ratios = log_ratios(base.samples, head.samples)?;
-    Some(typical_log_ratio(&ratios)?.exp_m1() * 100.0)
-}
-
-/// The Hodges–Lehmann estimate of the centre of the log ratios; `None` for none.
-fn typical_log_ratio(ratios: &[f64]) -> Option<f64> {
-    centre_interval(ratios, 0.0).map(|(estimate, _)| estimate)
+    Some(typical(&ratios)?.exp_m1() * 100.0)
 }
 
 /// Why a change past the threshold did not clear the signed-rank test, in words.

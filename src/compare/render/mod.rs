@@ -156,6 +156,8 @@ pub fn method(c: &Comparison) -> String {
     let spread = number(super::decision::SPREAD_FACTOR);
     format!(
         "Thresholds are HEAD's `[regression]` budget ({thresholds}); a change exactly at a threshold counts. \
+         For candles/s samples that perfsuite ab took in rounds, the change is the typical round's ratio head/base \
+         (Hodges-Lehmann), steadier than the ratio of the medians shown. \
          A change is called only when it also clears the noise: a two-sided rank test of the candles/s samples must \
          reject \"no shift\" at alpha {alpha} (with repeats = \"auto\" in perfsuite ab, at the stricter level of the \
          sequential test's last look, which keeps the overall false-alarm rate at {alpha}): the Wilcoxon signed-rank test \
