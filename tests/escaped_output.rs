@@ -118,4 +118,11 @@ fn merge_and_run_show_a_hostile_profile_name_escaped_in_the_table_and_markdown()
         assert_clean(format, &stdout(&out));
     }
     assert_clean("summary.md", &ws.read("out/summary.md"));
+    let merged = ws
+        .perfsuite(["merge", "--out", HOSTILE, "out"])
+        .output()
+        .unwrap();
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+    assert_clean("merge", &stdout(&merged));
+    assert!(stdout(&merged).contains(SHOWN), "{}", stdout(&merged));
 }

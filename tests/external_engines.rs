@@ -326,3 +326,40 @@ fn the_shipped_example_scenarios_run() {
     assert_eq!(data["data"]["rows"], 4320);
     assert_eq!(data["candles"], 4320);
 }
+
+#[test]
+fn the_engine_gets_every_value_as_one_key_equals_value_argument_so_a_dash_symbol_is_no_flag() {
+    let ws = Workspace::new();
+    let cps = r#""candles_per_sec": {"min": 1, "median": 1, "p95": 1}"#;
+    // `sh -c SCRIPT` makes the first argument after the script `$0`.
+    shell_engine(
+        &ws,
+        "dash",
+        &format!(r#"printf '%s\n' "$0" "$@" > args.txt; echo '{{{cps}, "symbol": "-X"}}'"#),
+        "seed = 5\nsymbol = \"-X\"",
+    );
+    let run = ws.perfsuite(["run", "--format", "json"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(ws.summary_rows("perf-results")[0].1, "fail", "measured");
+    assert_eq!(
+        ws.read("scenarios/args.txt"),
+        "--candles=100\n--seed=5\n--repeats=1\n--symbol=-X\n"
+    );
+}
+
+#[test]
+fn the_example_engine_reads_a_symbol_that_starts_with_a_dash() {
+    if !python3() {
+        return;
+    }
+    let ws = example_workspace(1.0);
+    ws.write(
+        "scenarios/py.toml",
+        "candles = 2000\nrepeats = 1\nwarmup = 0\nsymbol = \"-X\"\n\
+         [engine]\ncommand = [\"python3\", \"../engine/bench_backtester.py\"]\n",
+    );
+    let run = ws.perfsuite(["run", "--strict"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let bench = ws.json("perf-results/py/bench.json");
+    assert_eq!(bench["symbol"], "-X");
+}

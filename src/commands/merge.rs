@@ -97,7 +97,7 @@ pub fn merge(args: MergeArgs) -> Result<u8, Error> {
         "merged {} shard{} into {}: {}\n",
         args.dirs.len(),
         if args.dirs.len() == 1 { "" } else { "s" },
-        args.out.display(),
+        crate::output::escape::shown(&args.out),
         crate::output::report::headline(&summary.counts)
     ))?;
     Ok(EXIT_OK)

@@ -45,7 +45,7 @@ impl ExternalCommand {
     }
 
     /// The command for `args` (the runbook's arguments), running in [`ExternalCommand::dir`].
-    pub fn command(&self, program: &Path, args: &[String]) -> Command {
+    pub fn command(&self, program: &Path, args: &[std::ffi::OsString]) -> Command {
         let mut cmd = Command::new(program);
         cmd.args(&self.argv[1..]).args(args).current_dir(&self.dir);
         cmd

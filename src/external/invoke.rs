@@ -1,6 +1,7 @@
 //! Running an external engine: its invocations, each timed and its report checked, folded into
 //! one [`Measurement`].
 
+use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::time::Instant;
@@ -114,25 +115,23 @@ pub fn measure(
     })
 }
 
-/// The runbook's arguments. The data file is passed as an absolute path, as the engine runs in
-/// its scenario's folder.
-fn runbook_args(spec: &BenchSpec, asked: &Asked) -> Result<Vec<String>, String> {
-    let mut args = Vec::new();
+/// The runbook's arguments, each one `--key=value` argument, so that a value starting with `-`
+/// (a symbol `-X`) can never be read as a flag. The data file is passed as an absolute path, as
+/// the engine runs in its scenario's folder.
+fn runbook_args(spec: &BenchSpec, asked: &Asked) -> Result<Vec<OsString>, String> {
+    let mut args: Vec<OsString> = Vec::new();
     if let Some(n) = asked.candles {
-        args.extend(["--candles".to_owned(), n.to_string()]);
+        args.push(format!("--candles={n}").into());
     }
-    args.extend([
-        "--seed".to_owned(),
-        asked.seed.to_string(),
-        "--repeats".to_owned(),
-        asked.repeats.to_string(),
-        "--symbol".to_owned(),
-        asked.symbol.clone(),
-    ]);
+    args.push(format!("--seed={}", asked.seed).into());
+    args.push(format!("--repeats={}", asked.repeats).into());
+    args.push(format!("--symbol={}", asked.symbol).into());
     if let Some(path) = &spec.data {
         let absolute = std::path::absolute(path)
             .map_err(|e| format!("{}: cannot make the path absolute: {e}", path.display()))?;
-        args.extend(["--data".to_owned(), absolute.display().to_string()]);
+        let mut arg = OsString::from("--data=");
+        arg.push(absolute);
+        args.push(arg);
     }
     Ok(args)
 }
@@ -142,7 +141,7 @@ fn runbook_args(spec: &BenchSpec, asked: &Asked) -> Result<Vec<String>, String> 
 fn invoke(
     command: &ExternalCommand,
     program: &Path,
-    args: &[String],
+    args: &[OsString],
     asked: &Asked,
 ) -> Result<(f64, Report), String> {
     let clock = Instant::now();
@@ -199,4 +198,39 @@ fn children_peak_rss_mb() -> Option<f64> {
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
     // Linux reports ru_maxrss in KiB.
     (rc == 0 && usage.ru_maxrss > 0).then(|| usage.ru_maxrss as f64 / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_goes_as_one_key_equals_value_argument_so_a_leading_dash_stays_a_value() {
+        let spec = BenchSpec {
+            candles: Some(500),
+            seed: 7,
+            symbol: "-X".to_owned(),
+            repeats: 3,
+            warmup: 0,
+            engine: Default::default(),
+            data: Some("-x.csv".into()),
+            command: None,
+        };
+        let asked = Asked {
+            candles: spec.candles,
+            repeats: 1,
+            seed: spec.seed,
+            symbol: spec.symbol.clone(),
+        };
+        let args = runbook_args(&spec, &asked).unwrap();
+        let data = std::path::absolute("-x.csv").unwrap();
+        let want: Vec<OsString> = vec![
+            "--candles=500".into(),
+            "--seed=7".into(),
+            "--repeats=1".into(),
+            "--symbol=-X".into(),
+            format!("--data={}", data.display()).into(),
+        ];
+        assert_eq!(args, want);
+    }
 }

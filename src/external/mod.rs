@@ -1,6 +1,6 @@
 //! External engines: a scenario's `engine.command` names a backtester of the team's own, which
-//! perfsuite runs with the runbook's arguments (`--candles N --seed S --repeats 1 --symbol SYM`,
-//! and `--data FILE` for a scenario with data) and whose JSON report it reads from stdout (see
+//! perfsuite runs with the runbook's arguments, each one `--key=value` argument
+//! (`--candles=N --seed=S --repeats=1 --symbol=SYM`, and `--data=FILE` for a scenario with data) and whose JSON report it reads from stdout (see
 //! [`protocol`]). perfsuite measures what it can see itself: each invocation's wall time, and
 //! the peak resident memory of the engine's process from the OS (`getrusage` of the waited-for
 //! children), which is the figure budgets judge.

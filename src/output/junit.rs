@@ -5,12 +5,16 @@
 //! is a `<failure>`, a scenario that could not be measured an `<error>`, an unjudged check
 //! `<skipped>`. A warn is a pass whose `<system-out>` says why (JUnit has no warning). A
 //! comparison's test suite is made in `compare::render::junit` from [`case`].
+//!
+//! Text from inputs (names, reasons, digests) goes in through [`text`]: XML 1.0 cannot hold most
+//! control characters, and quick-junit drops them, an ESC sequence with the text it swallows.
 
 use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::judge::{Check, Verdict};
+use crate::output::escape::escaped;
 use crate::results::{ScenarioResult, Summary};
 
 /// A report named `perfsuite` holding `suites`.
@@ -50,7 +54,7 @@ pub fn budgets(
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
                 status
                     .set_type(row.verdict.name())
-                    .set_message(row.reasons.join("; "));
+                    .set_message(text(&row.reasons.join("; ")));
                 suite.add_test_case(case(&row.scenario, "measure", status));
             }
         }
@@ -59,7 +63,7 @@ pub fn budgets(
 }
 
 fn check_case(scenario: &str, check: &Check) -> TestCase {
-    let reason = check.reason().unwrap_or_default();
+    let reason = text(&check.reason().unwrap_or_default());
     let mut case = case(
         scenario,
         &check.metric,
@@ -79,11 +83,17 @@ fn check_case(scenario: &str, check: &Check) -> TestCase {
     case
 }
 
-/// A test case `<scenario>: <what>` in class `scenario`.
+/// A test case `<scenario>: <what>` in class `scenario`, both shown as [`text`].
 pub fn case(scenario: &str, what: &str, status: TestCaseStatus) -> TestCase {
-    let mut case = TestCase::new(format!("{scenario}: {what}"), status);
-    case.set_classname(scenario);
+    let mut case = TestCase::new(text(&format!("{scenario}: {what}")), status);
+    case.set_classname(text(scenario));
     case
+}
+
+/// `input` as a JUnit file holds it: control characters and newlines escaped visibly (`\u{1b}`,
+/// `\n`), as in every other output, rather than dropped or cut by the XML writer.
+pub fn text(input: &str) -> String {
+    escaped(input).into_owned()
 }
 
 #[cfg(test)]
@@ -148,5 +158,34 @@ mod tests {
             "5 cases: 4 checks and the scenario that was not measured"
         );
         insta::assert_snapshot!(xml);
+    }
+
+    #[test]
+    fn control_characters_in_a_reason_are_escaped_visibly_not_cut() {
+        let mut summary = fixtures::summary();
+        let row = summary
+            .scenarios
+            .iter_mut()
+            .find(|r| !results().contains_key(&r.scenario))
+            .expect("the fixture has a scenario that was not measured");
+        row.reasons = vec!["child said \u{1b}]0;title\u{7} then \u{1b}[2J\nmore".into()];
+        let xml = to_xml(&report([budgets("perfsuite run", &summary, &results())]));
+        let parsed = Report::deserialize_from_str(&xml).expect("a JUnit reader reads it");
+        let message = parsed.test_suites[0]
+            .test_cases
+            .iter()
+            .find_map(|c| match &c.status {
+                TestCaseStatus::NonSuccess {
+                    kind: NonSuccessKind::Error,
+                    message,
+                    ..
+                } => message.clone(),
+                _ => None,
+            })
+            .expect("the error case has a message");
+        assert_eq!(
+            message.as_str(),
+            "child said \\u{1b}]0;title\\u{7} then \\u{1b}[2J\\nmore"
+        );
     }
 }

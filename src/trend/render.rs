@@ -4,24 +4,28 @@ use serde::Serialize;
 
 use super::{ChangePoint, Level, SeriesTrend, Settings, Status};
 use crate::judge::number;
+use crate::output::escape::escaped;
 
 /// Version of `trend --format json`'s layout.
 pub const TREND_SCHEMA_VERSION: u32 = 1;
 
 /// The text for people: each series with change points under a heading, one line per change
-/// point (commits, levels, change, p-value, status), then a headline. Fits 80 columns.
+/// point (commits, levels, change, p-value, status), then a headline. Fits 80 columns. Names,
+/// commits and digests come from the database, a file anyone may have written: shown escaped.
 pub fn table(trends: &[SeriesTrend]) -> String {
     let mut out = String::new();
     for t in trends.iter().filter(|t| !t.change_points.is_empty()) {
         out.push_str(&format!(
             "{} · {} ({} runs)\n",
-            t.scenario, t.metric, t.points
+            escaped(&t.scenario),
+            escaped(&t.metric),
+            t.points
         ));
         for c in &t.change_points {
             let levels = format!("{} → {}", short_level(&c.before), short_level(&c.after));
             out.push_str(&format!(
                 "  {:<16}  {:<21} {:>7}  {:<9}  {}\n",
-                commits(c),
+                escaped(&commits(c)),
                 levels,
                 c.change_pct.map_or(String::new(), |p| format!("{p:+.1}%")),
                 c.p_value.map_or("exact".into(), |p| format!("p {p:.0e}")),
@@ -38,7 +42,7 @@ pub fn table(trends: &[SeriesTrend]) -> String {
 fn short_level(l: &Level) -> String {
     match l {
         Level::Number(v) => number(*v),
-        Level::Digest(d) => d.chars().take(8).collect(),
+        Level::Digest(d) => escaped(&d.chars().take(8).collect::<String>()).into_owned(),
     }
 }
 
@@ -106,5 +110,43 @@ pub fn status(c: &ChangePoint) -> String {
     match c.status {
         Status::Change => direction.to_owned(),
         Status::Pending => format!("pending {direction}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trend::Direction;
+
+    #[test]
+    fn names_commits_and_digests_from_the_database_are_shown_escaped_in_the_table() {
+        let change = ChangePoint {
+            index: 1,
+            from_commit: Some("\n::error x".into()),
+            to_commit: Some("c\u{1b}[2J".into()),
+            before: Level::Digest("ab\u{1b}]0;t".into()),
+            after: Level::Digest("cd".into()),
+            change_pct: None,
+            p_value: None,
+            status: Status::Change,
+            direction: Direction::Changed,
+        };
+        let trend = SeriesTrend {
+            scenario: "btc\u{1b}[2J".into(),
+            metric: "m\n::warning::y".into(),
+            points: 2,
+            latest: Level::Digest("cd".into()),
+            change_points: vec![change],
+        };
+        let text = table(&[trend]);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(!text.lines().any(|l| l.starts_with("::")), "{text}");
+        assert_eq!(text.lines().count(), 3, "heading, change, headline: {text}");
+        assert!(
+            text.starts_with("btc\\u{1b}[2J · m\\n::warning::y (2 runs)\n"),
+            "{text}"
+        );
+        assert!(text.contains("\\n::erro..c\\u{1b}[2"), "{text}");
+        assert!(text.contains("ab\\u{1b}]0;t → cd"), "{text}");
     }
 }

@@ -4,7 +4,7 @@
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
-use crate::output::junit::case;
+use crate::output::junit::{case, text};
 
 use super::{metric_label, pct, value, BEHAVIOUR_CHANGED, NOT_COMPARED};
 use crate::compare::{ChangeVerdict, Comparison, MetricComparison};
@@ -27,10 +27,12 @@ pub fn comparison(name: &str, c: &Comparison) -> TestSuite {
             None => TestCaseStatus::success(),
             Some(f) => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_type("behaviour-changed").set_message(format!(
-                    "{BEHAVIOUR_CHANGED}: trades {} → {}, digest {} → {}",
-                    f.base.trades, f.head.trades, f.base.digest, f.head.digest
-                ));
+                status
+                    .set_type("behaviour-changed")
+                    .set_message(text(&format!(
+                        "{BEHAVIOUR_CHANGED}: trades {} → {}, digest {} → {}",
+                        f.base.trades, f.head.trades, f.base.digest, f.head.digest
+                    )));
                 status
             }
         };
@@ -99,5 +101,36 @@ mod tests {
             "the regression past fail and the changed backtest, nothing else"
         );
         insta::assert_snapshot!(xml);
+    }
+
+    #[test]
+    fn a_digest_with_control_characters_is_escaped_visibly_not_cut() {
+        let mut c = pull_request();
+        let s = c
+            .scenarios
+            .iter_mut()
+            .find(|s| s.behaviour_changed.is_some())
+            .expect("the fixture has a changed backtest");
+        let changed = s.behaviour_changed.as_mut().unwrap();
+        changed.head.digest = "\u{1b}]0;x\u{7}abc\u{1b}[2Jdef".into();
+        let xml = to_xml(&report([comparison("perfsuite compare", &c)]));
+        let parsed = Report::deserialize_from_str(&xml).expect("a JUnit reader reads it");
+        let message = parsed.test_suites[0]
+            .test_cases
+            .iter()
+            .find_map(|c| match &c.status {
+                TestCaseStatus::NonSuccess { message, .. } if c.name.ends_with("fingerprint") => {
+                    message.clone()
+                }
+                _ => None,
+            })
+            .expect("the fingerprint case has a message");
+        assert!(
+            message
+                .as_str()
+                .ends_with("\\u{1b}]0;x\\u{7}abc\\u{1b}[2Jdef"),
+            "{}",
+            message.as_str()
+        );
     }
 }
