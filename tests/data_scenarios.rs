@@ -109,3 +109,78 @@ fn a_malformed_data_file_is_an_error_row_naming_file_line_and_column() {
         "{why}"
     );
 }
+
+#[test]
+fn check_reads_every_data_file_and_refuses_a_malformed_row_at_file_line_and_column() {
+    let ws = Workspace::new();
+    ws.write("scenarios/good.csv", binance_rows(12, 100.0));
+    ws.write("scenarios/all.toml", "data = 'good.csv'\nrepeats = 1\n");
+    ws.write(
+        "scenarios/first.toml",
+        "data = 'good.csv'\ncandles = 5\nrepeats = 1\n",
+    );
+    let check = ws.perfsuite(["check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert!(
+        common::stdout(&check).ends_with("are valid; 1 data file read, 12 candles\n"),
+        "one file, read once, as far as the scenario that reads most of it: {}",
+        common::stdout(&check)
+    );
+    // A count the file cannot give is refused as run refuses it.
+    ws.write(
+        "scenarios/first.toml",
+        "data = 'good.csv'\ncandles = 13\nrepeats = 1\n",
+    );
+    let check = ws.perfsuite(["check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(2));
+    assert!(
+        stderr(&check).contains("has 12 candles, fewer than the 13 that `candles` asks for"),
+        "{}",
+        stderr(&check)
+    );
+    // The bad row is the last: check reads the whole file, as run does.
+    let mut rows = binance_rows(10, 100.0);
+    rows.push_str(
+        &binance_rows(11, 100.0)
+            .lines()
+            .last()
+            .unwrap()
+            .replacen(',', ",x", 2),
+    );
+    ws.write("scenarios/good.csv", rows);
+    let check = ws.perfsuite(["check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(2));
+    let err = stderr(&check);
+    assert!(
+        err.starts_with("error: scenarios/good.csv:11:") && err.contains("is not a number"),
+        "{err}"
+    );
+    assert!(common::stdout(&check).is_empty());
+}
+
+#[test]
+fn list_names_each_scenario_s_data_file_and_external_engine_under_the_table() {
+    let ws = Workspace::new();
+    ws.write("scenarios/rows.csv", binance_rows(10, 100.0));
+    ws.write(
+        "scenarios/recorded.toml",
+        "data = 'rows.csv'\nrepeats = 1\n",
+    );
+    ws.write("scenarios/generated.toml", "candles = 1000\nrepeats = 1\n");
+    ws.write(
+        "scenarios/shell.toml",
+        "data = 'rows.csv'\nrepeats = 1\n[engine]\ncommand = [\"sh\", \"-c\", \"true\"]\n",
+    );
+    let list = ws.perfsuite(["list"]).output().unwrap();
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    let text = common::stdout(&list);
+    let under: Vec<&str> = text.lines().filter(|l| l.contains(": ")).collect();
+    assert_eq!(
+        under,
+        [
+            "recorded: data scenarios/rows.csv",
+            "shell: data scenarios/rows.csv, engine sh -c true"
+        ],
+        "{text}"
+    );
+}

@@ -6,6 +6,7 @@
 
 mod error;
 pub mod layout;
+mod number;
 mod reader;
 pub mod time;
 
@@ -13,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use error::DataError;
-pub use reader::read;
+pub use reader::{check, read};
 
 use crate::engine::candles::CandleSeries;
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::layout::{clean, Layout, VALUE_NAMES};
+use super::number;
 use super::{DataError, DataInfo, Loaded};
 use crate::engine::candles::CandleSeries;
 use crate::engine::fingerprint::Fnv1a;
@@ -17,6 +18,22 @@ const MAX_LINE: usize = 64 * 1024;
 /// Reads the candles of `path`: all of them, or the first `limit`. Fewer rows than `limit` is
 /// an error, so a scenario never backtests less than it says.
 pub fn read(path: &Path, limit: Option<u64>) -> Result<Loaded, DataError> {
+    let (series, info) = scan(path, limit, true)?;
+    Ok(Loaded { series, info })
+}
+
+/// Checks the candles of `path` as [`read`] does, without keeping them: what `perfsuite check`
+/// runs, in the memory of one line.
+pub fn check(path: &Path, limit: Option<u64>) -> Result<DataInfo, DataError> {
+    scan(path, limit, false).map(|(_, info)| info)
+}
+
+/// Reads and checks every row [`read`] takes; the candles are kept when `keep`.
+fn scan(
+    path: &Path,
+    limit: Option<u64>,
+    keep: bool,
+) -> Result<(CandleSeries, DataInfo), DataError> {
     let clock = Instant::now();
     let file = File::open(path).map_err(|e| DataError::file(path, format!("cannot read: {e}")))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -32,11 +49,12 @@ pub fn read(path: &Path, limit: Option<u64>) -> Result<Loaded, DataError> {
     let fields: Vec<&str> = first.split(',').collect();
     let layout = Layout::detect(&fields).map_err(|e| DataError::at(path, 1, 1, e))?;
     let estimate = size / (first.len() as u64 + 1).max(16);
-    let mut rows = Rows::new(
-        path,
-        layout.clone(),
-        limit.unwrap_or(estimate).min(estimate + 1),
-    );
+    let capacity = if keep {
+        limit.unwrap_or(estimate).min(estimate + 1)
+    } else {
+        0
+    };
+    let mut rows = Rows::new(path, layout.clone(), capacity, keep);
     if !layout.has_header() {
         let line = first.to_owned();
         rows.push(1, &line)?;
@@ -58,17 +76,15 @@ pub fn read(path: &Path, limit: Option<u64>) -> Result<Loaded, DataError> {
         ));
     }
     let parse_s = clock.elapsed().as_secs_f64();
-    Ok(Loaded {
-        info: DataInfo {
-            file: path.display().to_string(),
-            format: layout.name().to_owned(),
-            rows: count,
-            digest: format!("{:016x}", rows.digest.finish()),
-            parse_s,
-            rows_per_sec: count as f64 / parse_s.max(1e-9),
-        },
-        series: rows.series,
-    })
+    let info = DataInfo {
+        file: path.display().to_string(),
+        format: layout.name().to_owned(),
+        rows: count,
+        digest: format!("{:016x}", rows.digest.finish()),
+        parse_s,
+        rows_per_sec: count as f64 / parse_s.max(1e-9),
+    };
+    Ok((rows.series, info))
 }
 
 /// The non-empty lines of a file, without their line ends, numbered from 1.
@@ -127,16 +143,21 @@ struct Rows<'p> {
     path: &'p Path,
     layout: Layout,
     columns: [usize; 6],
+    /// Whether candles are appended to `series`, or only counted.
+    keep: bool,
+    count: u64,
     series: CandleSeries,
     digest: Fnv1a,
     /// Time and line of the previous row.
     previous: Option<(i64, u64)>,
-    /// Byte offset of each field of the current line.
-    starts: Vec<usize>,
+    /// The highest column index read.
+    last_column: usize,
+    /// Byte range of each field of the current line, up to `last_column`.
+    bounds: Vec<(usize, usize)>,
 }
 
 impl<'p> Rows<'p> {
-    fn new(path: &'p Path, layout: Layout, capacity: u64) -> Self {
+    fn new(path: &'p Path, layout: Layout, capacity: u64, keep: bool) -> Self {
         let n = usize::try_from(capacity).unwrap_or(0).min(1 << 28);
         let mut series = CandleSeries::default();
         for column in [
@@ -149,44 +170,54 @@ impl<'p> Rows<'p> {
             column.reserve(n);
         }
         series.ts.reserve(n);
+        let columns = layout.columns();
+        let last_column = columns.into_iter().max().unwrap_or(0);
         Self {
             path,
-            columns: layout.columns(),
+            columns,
             layout,
+            keep,
+            count: 0,
             series,
             digest: Fnv1a::default(),
             previous: None,
-            starts: Vec::with_capacity(16),
+            last_column,
+            bounds: Vec::with_capacity(last_column + 1),
         }
     }
 
     fn count(&self) -> u64 {
-        self.series.len() as u64
+        self.count
     }
 
     /// Checks line `number` and appends its candle.
     fn push(&mut self, number: u64, line: &str) -> Result<(), DataError> {
-        // A plain byte loop: `match_indices` searched with memchr once per comma, which cost a
-        // third of the parse.
-        self.starts.clear();
-        self.starts.push(0);
-        for (i, &b) in line.as_bytes().iter().enumerate() {
-            if b == b',' {
-                self.starts.push(i + 1);
-            }
-        }
+        // Counting commas is one vectorised pass; the fields' bounds are then found only as far
+        // as the last column read (the sixth of a kline row). A loop recording every comma's
+        // offset cost a quarter of the parse.
+        let bytes = line.as_bytes();
+        let found = 1 + bytes.iter().filter(|&&b| b == b',').count();
         let width = self.layout.width();
-        if self.starts.len() != width {
+        if found != width {
             let column = line.len() + 1;
             return Err(self.error(
                 number,
                 column,
-                format!("expected {width} columns, found {}", self.starts.len()),
+                format!("expected {width} columns, found {found}"),
             ));
         }
+        self.bounds.clear();
+        let mut start = 0;
+        for _ in 0..=self.last_column {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(bytes.len(), |at| start + at);
+            self.bounds.push((start, end));
+            start = end + 1;
+        }
         let field = |i: usize| -> (usize, &str) {
-            let start = self.starts[i];
-            let end = self.starts.get(i + 1).map_or(line.len(), |next| next - 1);
+            let (start, end) = self.bounds[i];
             (start + 1, clean(&line[start..end]))
         };
         let [t, o, h, l, c, v] = self.columns;
@@ -200,9 +231,7 @@ impl<'p> Rows<'p> {
         for (k, index) in [o, h, l, c, v].into_iter().enumerate() {
             let (col, text) = field(index);
             cols[k] = col;
-            values[k] = text
-                .parse::<f64>()
-                .ok()
+            values[k] = number::float(text)
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| {
                     self.error(
@@ -232,6 +261,10 @@ impl<'p> Rows<'p> {
         self.digest.word(ts as u64);
         for x in values {
             self.digest.float(x);
+        }
+        self.count += 1;
+        if !self.keep {
+            return Ok(());
         }
         let s = &mut self.series;
         s.ts.push(ts);

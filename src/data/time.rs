@@ -61,7 +61,7 @@ impl Unit {
 /// An integer epoch timestamp in milliseconds, its unit told by its size; `None` if `text` is
 /// no integer.
 pub fn epoch_int_ms(text: &str) -> Option<(i64, Unit)> {
-    let v: i64 = text.parse().ok()?;
+    let v = super::number::integer(text)?;
     let unit = Unit::of(v as f64);
     let ms = match unit {
         Unit::Seconds => v.checked_mul(1000)?,

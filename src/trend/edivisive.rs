@@ -101,11 +101,19 @@ struct Series<'a> {
 impl<'a> Series<'a> {
     fn new(x: &'a [f64]) -> Self {
         let shift = x.iter().sum::<f64>() / x.len().max(1) as f64;
-        let (mut sum, mut squares) = (vec![0.0], vec![0.0]);
+        let (mut sum, mut squares) = (
+            Vec::with_capacity(x.len() + 1),
+            Vec::with_capacity(x.len() + 1),
+        );
+        let (mut s, mut q) = (0.0, 0.0);
+        sum.push(s);
+        squares.push(q);
         for v in x {
             let c = v - shift;
-            sum.push(sum.last().unwrap() + c);
-            squares.push(squares.last().unwrap() + c * c);
+            s += c;
+            q += c * c;
+            sum.push(s);
+            squares.push(q);
         }
         Self {
             x,
@@ -192,10 +200,11 @@ fn without(m: Moments, v: f64) -> Moments {
 /// The split step: candidate change points from overlapping windows, sorted and unique.
 fn split(values: &[f64], settings: &Settings) -> Vec<usize> {
     let mut found = Vec::new();
+    let mut distances = PairSums::default();
     let mut start = 0;
     while start < values.len() {
         let end = (start + settings.window).min(values.len());
-        let new = split_window(&values[start..end], settings);
+        let new = split_window(&values[start..end], &mut distances, settings);
         let last = new.last().map_or(0, |i| start + i);
         found.extend(new.iter().map(|i| start + i));
         if end == values.len() {
@@ -210,9 +219,10 @@ fn split(values: &[f64], settings: &Settings) -> Vec<usize> {
 
 /// Recursive E-divisive splitting of one window: the split with the largest Q̂ over every
 /// segment, kept while significant. Each segment's best split is searched once: splitting one
-/// segment leaves the best splits of the others as they were.
-fn split_window(x: &[f64], settings: &Settings) -> Vec<usize> {
-    let distances = PairSums::new(x);
+/// segment leaves the best splits of the others as they were. `distances` is the table's
+/// memory, reused from window to window.
+fn split_window(x: &[f64], distances: &mut PairSums, settings: &Settings) -> Vec<usize> {
+    distances.fill(x);
     let sums = Series::new(x);
     let m = settings.min_points;
     // Each segment as (start, end, its best split as (Q̂, tau)), in order.
@@ -240,54 +250,114 @@ fn split_window(x: &[f64], settings: &Settings) -> Vec<usize> {
     segments[1..].iter().map(|&(start, ..)| start).collect()
 }
 
-/// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window.
+/// A 2-D prefix sum of the pairwise distances |x_i - x_j| of a window (`s[b * n + d]` is the
+/// sum over i < b, j < d), with what Q̂ needs beside it to be computed without a division.
+#[derive(Default)]
 struct PairSums {
     n: usize,
     s: Vec<f64>,
+    /// `s` along its diagonal: the sum over i, j < k at `k`.
+    diagonal: Vec<f64>,
+    /// `k as f64`, `1 / (k - 1)` and `1 / k` at `k`, for every length in the window.
+    counts: Vec<f64>,
+    inverse_less_one: Vec<f64>,
+    inverse: Vec<f64>,
+    /// Q̂ over the `kappa` of one `tau`.
+    scratch: Vec<f64>,
 }
 
 impl PairSums {
+    #[cfg(test)]
     fn new(x: &[f64]) -> Self {
+        let mut sums = Self::default();
+        sums.fill(x);
+        sums
+    }
+
+    /// Makes this the table of `x`, reusing its memory.
+    fn fill(&mut self, x: &[f64]) {
         let n = x.len() + 1;
-        let mut s = vec![0.0; n * n];
-        for i in 0..x.len() {
+        self.n = n;
+        // Row 0 and column 0 stay 0; every other cell is written below. Windows are mostly of
+        // one size, so the table is rarely cleared.
+        if self.s.len() != n * n {
+            self.s.clear();
+            self.s.resize(n * n, 0.0);
+        }
+        for (i, &xi) in x.iter().enumerate() {
+            let (done, rest) = self.s.split_at_mut((i + 1) * n);
+            let above = &done[i * n + 1..];
             let mut row = 0.0;
-            for j in 0..x.len() {
-                row += (x[i] - x[j]).abs();
-                s[(i + 1) * n + j + 1] = s[i * n + j + 1] + row;
+            for ((cell, &up), &xj) in rest[1..n].iter_mut().zip(above).zip(x) {
+                row += (xi - xj).abs();
+                *cell = up + row;
             }
         }
-        Self { n, s }
+        self.diagonal.clear();
+        self.diagonal
+            .extend(self.s.iter().step_by(n + 1).copied().take(n));
+        for k in self.counts.len()..n {
+            let k = k as f64;
+            self.counts.push(k);
+            self.inverse_less_one.push(1.0 / (k - 1.0));
+            self.inverse.push(1.0 / k);
+        }
     }
 
-    /// Σ |x_i - x_j| over i in a..b, j in c..d.
-    fn block(&self, a: usize, b: usize, c: usize, d: usize) -> f64 {
+    /// Q̂ of X = x[a..tau], Y = x[tau..kappa] for every `kappa` in `first..=last`, into `out`.
+    /// With n = |X|, m = |Y|, Q̂ is
+    /// 2/(n+m) Σ|X-Y| - 2m/((n+m)(n-1)) Σ_{i<k}|X_i-X_k| - 2n/((n+m)(m-1)) Σ_{j<k}|Y_j-Y_k|,
+    /// here computed from the table's rows `a` and `tau` and its diagonal, all read along
+    /// `kappa` (the sum over i < kappa, j < tau is read as the equal one over i < tau,
+    /// j < kappa), with the divisions looked up as inverses: a loop the compiler vectorises.
+    fn q_over_kappa(&self, a: usize, tau: usize, first: usize, last: usize, out: &mut Vec<f64>) {
         let n = self.n;
-        self.s[b * n + d] - self.s[a * n + d] - self.s[b * n + c] + self.s[a * n + c]
+        let (row_a, row_tau) = (&self.s[a * n..][..n], &self.s[tau * n..][..n]);
+        let x_len = (tau - a) as f64;
+        let cross = row_a[tau] - row_tau[tau];
+        // 2 / (n - 1) times the sum within X, Σ_{i<k}|X_i-X_k|.
+        let within_x = (row_tau[tau] - 2.0 * row_a[tau] + row_a[a]) / (x_len - 1.0);
+        let tau_tau = row_tau[tau];
+        let kappas = first..last + 1;
+        let row_tau = &row_tau[kappas.clone()];
+        let len = row_tau.len();
+        let row_a = &row_a[kappas.clone()][..len];
+        let diagonal = &self.diagonal[kappas][..len];
+        let y_len = &self.counts[first - tau..][..len];
+        let y_inverse = &self.inverse_less_one[first - tau..][..len];
+        let all_inverse = &self.inverse[first - a..][..len];
+        out.clear();
+        out.extend((0..len).map(|k| {
+            let across = row_tau[k] - row_a[k] + cross;
+            let within_y = diagonal[k] - 2.0 * row_tau[k] + tau_tau;
+            (2.0 * across - y_len[k] * within_x - x_len * within_y * y_inverse[k]) * all_inverse[k]
+        }));
     }
 
-    /// Q̂ of X = x[a..tau], Y = x[tau..kappa]: with n = |X|, m = |Y|,
-    /// 2/(n+m) Σ|X-Y| - 2m/((n+m)(n-1)) Σ_{i<k}|X_i-X_k| - 2n/((n+m)(m-1)) Σ_{j<k}|Y_j-Y_k|.
+    /// Q̂ of X = x[a..tau], Y = x[tau..kappa] (see [`PairSums::q_over_kappa`]).
+    #[cfg(test)]
     fn q(&self, a: usize, tau: usize, kappa: usize) -> f64 {
-        let (n, m) = ((tau - a) as f64, (kappa - tau) as f64);
-        let across = self.block(a, tau, tau, kappa);
-        let within_x = self.block(a, tau, a, tau) / 2.0;
-        let within_y = self.block(tau, kappa, tau, kappa) / 2.0;
-        (2.0 * across - 2.0 * m / (n - 1.0) * within_x - 2.0 * n / (m - 1.0) * within_y) / (n + m)
+        let mut out = Vec::new();
+        self.q_over_kappa(a, tau, kappa, kappa, &mut out);
+        out[0]
     }
 
     /// The split of `x[a..e]` with the largest Q̂ over every `tau` and `kappa` leaving at least
-    /// `m` points on either side, as `(Q̂, tau)`: the first in order, on a tie.
-    fn best_split(&self, a: usize, e: usize, m: usize) -> Option<(f64, usize)> {
+    /// `m` points on either side, as `(Q̂, tau)`: the first `tau` in order, on a tie.
+    fn best_split(&mut self, a: usize, e: usize, m: usize) -> Option<(f64, usize)> {
+        let mut scratch = std::mem::take(&mut self.scratch);
         let mut best: Option<(f64, usize)> = None;
         for tau in a + m..=e.saturating_sub(m) {
-            for kappa in tau + m..=e {
-                let q = self.q(a, tau, kappa);
-                if best.is_none_or(|(b, _)| q > b) {
-                    best = Some((q, tau));
-                }
+            if tau + m > e {
+                continue;
+            }
+            self.q_over_kappa(a, tau, tau + m, e, &mut scratch);
+            let q = scratch.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, tau));
             }
         }
+        self.scratch = scratch;
         best
     }
 }

@@ -117,7 +117,7 @@ fn splitting_segment_by_segment_finds_what_scanning_every_split_finds() {
                 max_p_value,
                 ..Settings::default()
             };
-            let found = split_window(&x, &settings);
+            let found = split_window(&x, &mut PairSums::default(), &settings);
             assert_eq!(
                 found,
                 split_window_by_scanning(&x, &settings),
