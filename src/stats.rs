@@ -4,6 +4,7 @@ pub mod interval;
 pub mod normal;
 pub mod rank;
 pub mod sequential;
+pub mod signed_rank;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -45,5 +45,12 @@ fn five_a_a_runs_of_this_very_binary_never_report_a_regression() {
             Some(0),
             "round {round} under --strict: {comparison:#}"
         );
+        // The rounds are pairs, and judged as such.
+        let bench = ws.json(&format!("ab-{round}/head/aa/bench.json"));
+        assert_eq!(bench["sampling"]["paired"], true, "{bench:#}");
+        assert_eq!(
+            comparison["scenarios"][0]["metrics"][0]["noise"]["method"], "signed-rank-test",
+            "{comparison:#}"
+        );
     }
 }

@@ -76,7 +76,7 @@ fn bench_prints_the_runbook_keys_and_the_richer_fields() {
         (b.candles, b.repeats, b.warmup, b.seed, b.symbol.as_str()),
         (5000, 3, 1, 1337, "BTCUSDT")
     );
-    assert_eq!(b.schema_version, 2);
+    assert_eq!(b.schema_version, perfsuite::results::SCHEMA_VERSION);
     let d = &b.candles_per_sec;
     assert_eq!(d.samples.len(), 3);
     assert!(

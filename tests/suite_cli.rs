@@ -607,7 +607,7 @@ fn bench_json_has_exactly_the_documented_keys_and_the_runbooks_keys_keep_their_m
 
     let b: BenchJson = parse("bench.json", &value);
     assert_eq!(b.scenario, "schema");
-    assert_eq!(b.schema_version, 2);
+    assert_eq!(b.schema_version, perfsuite::results::SCHEMA_VERSION);
     assert_eq!(
         (b.candles, b.repeats, b.warmup, b.seed, b.symbol.as_str()),
         (2000, 4, 0, 42, "BTCUSDT")
@@ -708,7 +708,7 @@ fn summary_json_has_exactly_the_documented_keys_and_points_at_each_bench_json() 
     }
 
     let s: Summary = parse("summary.json", &value);
-    assert_eq!(s.schema_version, 2);
+    assert_eq!(s.schema_version, perfsuite::results::SCHEMA_VERSION);
     assert!(!s.interrupted);
     assert_eq!(names(&s), ["a", "b"]);
     for r in &s.scenarios {

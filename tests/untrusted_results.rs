@@ -86,8 +86,8 @@ fn damages() -> Vec<(Damage, &'static str)> {
             "duplicate field",
         ),
         (
-            edit("newer schema", |v| v["schema_version"] = json!(3)),
-            "written by a newer perfsuite (schema_version 3",
+            edit("newer schema", |v| v["schema_version"] = json!(4)),
+            "written by a newer perfsuite (schema_version 4",
         ),
         (
             edit("huge schema", |v| v["schema_version"] = json!(u64::MAX)),
@@ -302,12 +302,12 @@ fn merge_refuses_a_damaged_summary_naming_it() {
             "newer schema",
             serde_json::to_vec(&{
                 let mut s = summary.clone();
-                s["schema_version"] = json!(3);
+                s["schema_version"] = json!(4);
                 s["renamed"] = json!(1);
                 s
             })
             .unwrap(),
-            "written by a newer perfsuite (schema_version 3",
+            "written by a newer perfsuite (schema_version 4",
         ),
         (
             "missing key",

@@ -3,13 +3,16 @@
 //! for a 5 % and a 2 % slowdown. Pure functions of the measured samples, so they are tested on
 //! hand-made ones; `commands::calibrate` measures and prints.
 //!
-//! Method: the A/A samples of both sides, each divided by its side's median, form a pool of
-//! this machine's run-to-run noise. Power at a slowdown δ is estimated by simulating `ab`:
-//! base samples drawn from the pool (with replacement), head samples drawn and multiplied by
+//! Method: the A/A rounds, each side's sample divided by its side's median, form a pool of this
+//! machine's noise, round by round: what the two runs of a round share (the machine's state of
+//! the moment, which can last many rounds) and what they do not. Power at a slowdown δ is
+//! estimated by simulating `ab`: rounds drawn from the pool (with replacement, its two runs in
+//! either order with equal chance, since both are the same build), head's sample multiplied by
 //! `1 − δ`, fed round by round to the scenario's own stopping rule ([`AbPlan`]) and judged by
-//! `compare`'s decision at the recorded level, with the scenario's `[regression]` thresholds;
-//! the power is the share of simulated runs that end `regressed`. Resampling keeps the noise's
-//! real shape (one-sided, with the occasional slow process), which a normal model would not.
+//! `compare`'s decision on the paired samples at the recorded level, with the scenario's
+//! `[regression]` thresholds; the power is the share of simulated runs that end `regressed`.
+//! Resampling whole rounds keeps the noise's real shape (one-sided, with the occasional slow
+//! process) and how much of it the pairing cancels, which a normal model would not.
 //! For "repeats needed for X %" the warn threshold is set to X / 2, the rule of thumb that lets
 //! a real change of X clear its threshold almost always; those figures assume `repeats =
 //! "auto"` with the scenario's `min_repeats`.
@@ -23,6 +26,7 @@ use serde::Serialize;
 use crate::compare::decision::{decide, Better, Evidence, Side, ALPHA};
 use crate::judge::Regression;
 use crate::sampling::{AbPlan, AutoRepeats};
+use crate::stats::signed_rank::{log_ratios, typical};
 use crate::stats::{mean, percentile, stddev, Distribution};
 
 /// The power a detectable change must be detected with.
@@ -52,39 +56,44 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Noise {
     /// Coefficient of variation of the samples of both sides, each side scaled to its median,
-    /// in percent.
+    /// in percent: the run-to-run noise an unpaired comparison sees.
     pub cv_pct: f64,
-    /// The A/A change of the medians, head against base, in percent (ideally 0).
+    /// Standard deviation of the rounds' log ratios `ln(head / base)`, in percent: the noise
+    /// `ab`'s paired test sees, after the pairing cancelled what a round's runs shared.
+    pub round_cv_pct: f64,
+    /// The A/A change, head against base, in percent (ideally 0): the typical round's ratio,
+    /// as `compare` measures the change of paired samples.
     pub aa_change_pct: f64,
 }
 
-/// The noise of `base` and `head`, both samples of the same build.
+/// The noise of `base` and `head`, both samples of the same build taken in rounds (the i-th of
+/// each side from the same round).
 pub fn noise(base: &[f64], head: &[f64]) -> Option<Noise> {
-    let pool = pool(base, head)?;
-    let (b, h) = (percentile(base, 50.0)?, percentile(head, 50.0)?);
+    let rounds = pool(base, head)?;
+    let runs: Vec<f64> = rounds.iter().flat_map(|&(b, h)| [b, h]).collect();
+    let ratios = log_ratios(base, head)?;
     Some(Noise {
-        cv_pct: stddev(&pool) / mean(&pool)? * 100.0,
-        aa_change_pct: (h - b) * 100.0 / b,
+        cv_pct: stddev(&runs) / mean(&runs)? * 100.0,
+        round_cv_pct: stddev(&ratios) * 100.0,
+        aa_change_pct: typical(&ratios)?.exp_m1() * 100.0,
     })
 }
 
-/// Both sides' samples divided by their side's median: the noise around 1.
-pub fn pool(base: &[f64], head: &[f64]) -> Option<Vec<f64>> {
+/// The rounds `(base, head)`, each side's sample divided by its side's median: the noise
+/// around one. `None` without rounds, when the sides differ in length, or for a value that is
+/// not a positive number.
+pub fn pool(base: &[f64], head: &[f64]) -> Option<Vec<(f64, f64)>> {
     let (b, h) = (percentile(base, 50.0)?, percentile(head, 50.0)?);
-    if b <= 0.0 || h <= 0.0 {
+    let positive = |x: &f64| x.is_finite() && *x > 0.0;
+    if base.len() != head.len() || !base.iter().chain(head).all(positive) {
         return None;
     }
-    Some(
-        base.iter()
-            .map(|x| x / b)
-            .chain(head.iter().map(|x| x / h))
-            .collect(),
-    )
+    Some(base.iter().zip(head).map(|(x, y)| (x / b, y / h)).collect())
 }
 
 /// The share of [`STREAMS`] simulated `ab` runs with `settings` that call a slowdown of
 /// `slowdown_pct` a regression, drawing from `pool`.
-pub fn power(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) -> f64 {
+pub fn power(pool: &[(f64, f64)], settings: &Settings, slowdown_pct: f64, seed: u64) -> f64 {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let fresh = plan(settings);
     let regressed = (0..STREAMS)
@@ -95,7 +104,7 @@ pub fn power(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) ->
 
 /// Whether `slowdown_pct` is detected with [`POWER`]: [`power`] with the same draws, stopped as
 /// soon as the answer is certain.
-pub fn detects(pool: &[f64], settings: &Settings, slowdown_pct: f64, seed: u64) -> bool {
+pub fn detects(pool: &[(f64, f64)], settings: &Settings, slowdown_pct: f64, seed: u64) -> bool {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let fresh = plan(settings);
     let allowed_misses = STREAMS - (POWER * STREAMS as f64).ceil() as usize;
@@ -124,7 +133,7 @@ fn plan(settings: &Settings) -> AbPlan {
 /// One simulated `ab` run from the fresh plan `fresh`: whether it ends `regressed`.
 fn regressed(
     rng: &mut ChaCha8Rng,
-    pool: &[f64],
+    pool: &[(f64, f64)],
     settings: &Settings,
     fresh: &AbPlan,
     slowdown_pct: f64,
@@ -133,16 +142,20 @@ fn regressed(
     let mut plan = fresh.clone();
     let (mut base, mut head) = (Vec::new(), Vec::new());
     let stop = loop {
-        base.push(pool[rng.random_range(0..pool.len())]);
-        head.push(pool[rng.random_range(0..pool.len())] * factor);
+        let (first, second) = pool[rng.random_range(0..pool.len())];
+        let (b, h) = if rng.random::<bool>() {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        base.push(b);
+        head.push(h * factor);
         if let Some(stop) = plan.after_round(&base, &head, std::time::Duration::ZERO) {
             break stop;
         }
     };
-    let alpha = plan
-        .record(&base, &head, stop)
-        .nominal_alpha()
-        .unwrap_or(ALPHA);
+    let sampling = plan.record(&base, &head, stop);
+    let alpha = sampling.nominal_alpha().unwrap_or(ALPHA);
     let stat = settings.thresholds.stat;
     let value = |s: &[f64]| Distribution::of(s.to_vec()).map_or(0.0, |d| stat.of(&d));
     let decision = decide(
@@ -156,14 +169,17 @@ fn regressed(
         },
         Better::Higher,
         &settings.thresholds,
-        Evidence::Sampled { alpha },
+        Evidence::Sampled {
+            alpha,
+            paired: sampling.paired,
+        },
     );
     decision.verdict.is_regression()
 }
 
 /// The smallest of [`SLOWDOWNS_PCT`] detected with [`POWER`] at `settings`; `None` when even
 /// the largest is not.
-pub fn smallest_detectable(pool: &[f64], settings: &Settings) -> Option<f64> {
+pub fn smallest_detectable(pool: &[(f64, f64)], settings: &Settings) -> Option<f64> {
     SLOWDOWNS_PCT
         .iter()
         .copied()
@@ -174,7 +190,7 @@ pub fn smallest_detectable(pool: &[f64], settings: &Settings) -> Option<f64> {
 /// at half the slowdown) that detect `slowdown_pct` with [`POWER`]; `None` beyond
 /// [`MOST_REPEATS`]. Power grows with the repeats, so a doubling search then bisection finds it.
 pub fn repeats_needed(
-    pool: &[f64],
+    pool: &[(f64, f64)],
     min_repeats: u32,
     thresholds: &Regression,
     slowdown_pct: f64,

@@ -37,7 +37,8 @@ pub struct ScenarioCalibration {
 pub fn table(rows: &[ScenarioCalibration]) -> String {
     let mut t = new_table(width());
     t.set_header([
-        "scenario", "repeats", "round s", "noise CV", "A/A", "detects", "for 5%", "for 2%",
+        "scenario", "repeats", "round s", "noise CV", "ratio CV", "A/A", "detects", "for 5%",
+        "for 2%",
     ]);
     let pct = |v: Option<f64>| v.map_or_else(|| "never".to_owned(), |v| format!("{}%", number(v)));
     let count = |v: Option<u32>| v.map_or_else(|| "> 500".to_owned(), |v| v.to_string());
@@ -47,6 +48,7 @@ pub fn table(rows: &[ScenarioCalibration]) -> String {
             r.repeats.clone(),
             format!("{:.2}", r.round_s),
             format!("{:.1}%", r.noise.cv_pct),
+            format!("{:.1}%", r.noise.round_cv_pct),
             format!("{:+.1}%", r.noise.aa_change_pct),
             pct(r.detectable_pct),
             count(r.repeats_for_5_pct),
@@ -55,7 +57,8 @@ pub fn table(rows: &[ScenarioCalibration]) -> String {
     }
     let mut out = finish_table(t);
     out.push_str(
-        "detects: the smallest slowdown `ab` calls a regression in 9 of 10 runs at the scenario's \
+        "noise CV: of single runs; ratio CV: of a round's head/base ratio, what ab's paired test \
+         sees. detects: the smallest slowdown `ab` calls a regression in 9 of 10 runs at the scenario's \
          repeats and warn threshold; for 5% / for 2%: the max_repeats of repeats = \"auto\" that \
          detect it (warn threshold at half the change). Simulated from the measured noise.\n",
     );
@@ -73,7 +76,7 @@ pub fn suggestions(rows: &[ScenarioCalibration], machine: &str) -> String {
         let max = r.repeats_for_5_pct.map_or(500, |n| n.max(5));
         let seconds = (f64::from(max) * r.round_s * 1.5).ceil().max(5.0);
         out.push_str(&format!(
-            "\n# noise CV {:.1}%; at its current settings `ab` detects {} with 90% power.\n\
+            "\n# noise CV {:.1}% a run, {:.1}% a round's ratio; at its current settings `ab` detects {} with 90% power.\n\
              [{}]\n\
              repeats = \"auto\"\n\
              min_repeats = 5\n\
@@ -81,6 +84,7 @@ pub fn suggestions(rows: &[ScenarioCalibration], machine: &str) -> String {
              max_time_s = {}    # {max} rounds of {:.2} s, with half again as margin\n\
              regression.warn_pct = 2.5    # half the change to catch, so a real 5% clears it\n",
             r.noise.cv_pct,
+            r.noise.round_cv_pct,
             r.detectable_pct.map_or_else(
                 || "no slowdown up to 70%".to_owned(),
                 |p| format!("{}%", number(p))
@@ -121,6 +125,7 @@ mod tests {
             round_s: 0.25,
             noise: Noise {
                 cv_pct: 3.2,
+                round_cv_pct: 1.7,
                 aa_change_pct: -0.4,
             },
             repeats: "auto".into(),
@@ -135,7 +140,9 @@ mod tests {
     #[test]
     fn the_table_shows_every_figure() {
         let text = table(&[row()]);
-        for part in ["btc-1m", "auto", "3.2%", "-0.4%", "4%", "18", "> 500"] {
+        for part in [
+            "btc-1m", "auto", "3.2%", "1.7%", "-0.4%", "4%", "18", "> 500",
+        ] {
             assert!(text.contains(part), "{part}: {text}");
         }
     }

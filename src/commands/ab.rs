@@ -1,6 +1,8 @@
-//! `perfsuite ab --base OTHER_BINARY [PATH...]`: each scenario's repeats run alternately on the
-//! other build (A, the base) and on this one (B, the head), A B A B ..., each repeat in a child
-//! process of its own, so both builds see the same machine state. The other build only needs to
+//! `perfsuite ab --base OTHER_BINARY [PATH...]`: each scenario's repeats run in rounds, one
+//! repeat on the other build (A, the base) and one on this one (B, the head), A B, B A, A B, ...
+//! (which goes first alternates, so neither side always follows the other), each repeat in a
+//! child process of its own, so both runs of a round see the same machine state and the round's
+//! ratio cancels it (the paired test in `compare::decision`). The other build only needs to
 //! speak the `bench` interface (see `runner`), so a build from an older commit can serve.
 //! Scenarios that count instructions are then counted on each build, one after the other: counts
 //! do not depend on the machine's state, so they need no interleaving. A base build too old to
@@ -282,8 +284,9 @@ fn ab_sides(
     Ok([(head.to_owned(), base_spec), (head.to_owned(), spec)])
 }
 
-/// Runs rounds of one repeat on each side, A then B, until `plan` says stop; returns each
-/// side's runs and the record of how they were taken.
+/// Runs rounds of one repeat on each side, A then B in odd rounds and B then A in even ones,
+/// until `plan` says stop; returns each side's runs (in round order, so the i-th of each side
+/// form a pair) and the record of how they were taken.
 pub(crate) fn interleave(
     sides: &[(PathBuf, BenchSpec); 2],
     plan: &mut AbPlan,
@@ -297,7 +300,9 @@ pub(crate) fn interleave(
     let mut round = 0;
     loop {
         round += 1;
-        for (side, (exe, spec)) in sides.iter().enumerate() {
+        let order = if round % 2 == 1 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let (exe, spec) = &sides[side];
             let label = ["A (base)", "B (head)"][side];
             progress.show(&format!("round {round}/{most} {label}"));
             match run_child(exe, spec, deadline, |_| {}) {

@@ -5,18 +5,25 @@
 //!
 //! 1. **Change.** `change % = (head − base) × 100 / base`, on the compared statistic (for
 //!    `candles_per_sec` the HEAD budget's `regression.stat`, median by default; single-valued
-//!    metrics such as `p95_stage_latency_ms` and `peak_rss_mb` are compared as they are). A
+//!    metrics such as `p95_stage_latency_ms` and `peak_rss_mb` are compared as they are). For
+//!    samples `ab` took in rounds, the change is instead the typical round's ratio head / base
+//!    (see [`paired`]), far steadier than the ratio of the two medians on a shared machine. A
 //!    change is *worse* when throughput goes down or a less-is-better metric goes up.
 //! 2. **Threshold.** Under `warn_pct` (default 5) either way: `unchanged` — unless there are
 //!    fewer wall-time samples than the rank test needs (below), which say nothing either way,
 //!    not even that nothing changed. A change exactly at a threshold counts as past it.
 //! 3. **Noise.** Past the threshold, the change must also be real:
-//!    - wall-time samples (`candles_per_sec`) go to a two-sided Mann–Whitney U test
-//!      ([`mann_whitney`]), which must reject "no shift" at the level `alpha` (0.01, [`ALPHA`], for
-//!      a fixed number of repeats; the last look's nominal level for samples an `ab` with
-//!      `repeats = "auto"` collected sequentially), its direction agreeing with the statistic's;
-//!    - with fewer samples than the test needs to reach that level at all (5 a side at 0.01,
-//!      [`samples_needed`]), nothing is called: any sample count, 1 included, is `inconclusive`
+//!    - wall-time samples (`candles_per_sec`) go to a two-sided rank test, which must reject "no
+//!      shift" at the level `alpha` (0.01, [`ALPHA`], for a fixed number of repeats; the last
+//!      look's nominal level for samples an `ab` with `repeats = "auto"` collected
+//!      sequentially), its direction agreeing with the statistic's. Samples that `ab` took in
+//!      rounds (one repeat of base, one of head, side by side: bench.json's `sampling.paired`)
+//!      go to the Wilcoxon signed-rank test of the rounds' log ratios `ln(head / base)`
+//!      ([`paired`]), which cancels what a round's two runs shared (the machine's state of the
+//!      moment); other samples to the Mann–Whitney U test ([`mann_whitney`]);
+//!    - with fewer samples than the test needs to reach that level at all (5 a side at 0.01
+//!      for Mann–Whitney, [`samples_needed`]; 9 pairs for the signed-rank test,
+//!      [`pairs_needed`]), nothing is called: any sample count, 1 included, is `inconclusive`
 //!      ("2 samples a side, 5 needed");
 //!    - single values (one per run, such as `peak_rss_mb`) are noise when the ranges `[min,
 //!      max]` of the two sides overlap and the shift is under [`SPREAD_FACTOR`] (2) times the
@@ -34,9 +41,12 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+mod paired;
+
 use crate::judge::Regression;
 use crate::stats::interval::shift_interval;
 pub use crate::stats::rank::{mann_whitney, MannWhitney};
+pub use crate::stats::signed_rank::pairs_needed;
 
 /// Significance level of the rank test: a p-value below it rejects "no shift".
 ///
@@ -114,10 +124,13 @@ pub struct Side<'a> {
 /// What kind of evidence a metric gives, and so how its noise is judged.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Evidence {
-    /// Repeated wall-time samples, judged by the rank test at this two-sided level.
+    /// Repeated wall-time samples, judged by a rank test at this two-sided level.
     Sampled {
         /// Reject "no shift" when the p-value is below this.
         alpha: f64,
+        /// Whether the samples were taken in rounds, base and head side by side, so that the
+        /// i-th of each side form a pair (the signed-rank test of their ratios).
+        paired: bool,
     },
     /// One value per side (memory), judged by the range rule.
     Single,
@@ -127,6 +140,19 @@ pub enum Evidence {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "method", rename_all = "kebab-case")]
 pub enum Noise {
+    /// Wilcoxon signed-rank test of paired samples' log ratios `ln(head / base)`.
+    SignedRankTest {
+        /// Pairs whose ratio is not exactly 1: the n of the test.
+        pairs: usize,
+        /// W⁺: the rank sum of the rounds in which head was faster (larger).
+        w_plus: f64,
+        /// Two-sided p-value (normal approximation with tie correction).
+        p_value: f64,
+        /// The level the p-value had to be under.
+        alpha: f64,
+        /// Whether the test rejected "no shift" in the direction of the statistic's change.
+        cleared: bool,
+    },
     /// Mann–Whitney U test.
     RankTest {
         /// U of head: the number of (head, base) pairs in which head is larger, ties counting
@@ -145,8 +171,10 @@ pub enum Noise {
         base: usize,
         /// Samples on head.
         head: usize,
-        /// Samples needed on each side.
+        /// Samples needed on each side (pairs, when paired).
         needed: usize,
+        /// Whether the samples were paired (the signed-rank test's count).
+        paired: bool,
     },
     /// The range rule, for single values.
     Ranges {
@@ -172,7 +200,9 @@ impl Noise {
     /// Whether the change is taken for real rather than noise.
     pub fn cleared(&self) -> bool {
         match *self {
-            Noise::RankTest { cleared, .. } | Noise::Ranges { cleared, .. } => cleared,
+            Noise::RankTest { cleared, .. }
+            | Noise::SignedRankTest { cleared, .. }
+            | Noise::Ranges { cleared, .. } => cleared,
             Noise::TooFewSamples { .. } => false,
             Noise::Exact {
                 base_agree,
@@ -205,10 +235,18 @@ pub fn decide(
     evidence: Evidence,
 ) -> Decision {
     let noise = match evidence {
-        Evidence::Sampled { alpha } => rank_noise(base, head, alpha),
+        Evidence::Sampled { alpha, paired } => paired
+            .then(|| paired::signed_rank_noise(base, head, alpha))
+            .flatten()
+            .unwrap_or_else(|| rank_noise(base, head, alpha)),
         Evidence::Single => range_noise(base, head),
     };
-    let change_pct = change_pct(base.value, head.value);
+    let change_pct = match evidence {
+        Evidence::Sampled { paired: true, .. } => {
+            paired::typical_change_pct(base, head).or_else(|| change_pct(base.value, head.value))
+        }
+        _ => change_pct(base.value, head.value),
+    };
     let Some(change) = change_pct else {
         // From zero, no percentage can be past or short of a threshold.
         return Decision {
@@ -250,12 +288,23 @@ pub fn decide(
 /// Why a change past the threshold did not clear the noise, in words.
 fn inconclusive_reason(base: Side, head: Side, noise: &Noise, change: f64) -> String {
     match *noise {
-        Noise::TooFewSamples { base, head, needed } if base == head => {
+        Noise::TooFewSamples {
+            base,
+            needed,
+            paired: true,
+            ..
+        } => format!("{base} {}, {needed} needed", plural_pairs(base)),
+        Noise::TooFewSamples {
+            base, head, needed, ..
+        } if base == head => {
             format!("{base} {} a side, {needed} needed", plural(base))
         }
-        Noise::TooFewSamples { base, head, needed } => {
+        Noise::TooFewSamples {
+            base, head, needed, ..
+        } => {
             format!("{base} and {head} samples, {needed} a side needed")
         }
+        Noise::SignedRankTest { .. } => paired::inconclusive_reason(base, head, noise, change),
         Noise::RankTest { p_value, alpha, .. } if p_value < alpha => {
             "the rank test points the other way".to_owned()
         }
@@ -293,6 +342,14 @@ fn plural(n: usize) -> &'static str {
         "sample"
     } else {
         "samples"
+    }
+}
+
+fn plural_pairs(n: usize) -> &'static str {
+    if n == 1 {
+        "pair"
+    } else {
+        "pairs"
     }
 }
 
@@ -350,6 +407,7 @@ fn rank_noise(base: Side, head: Side, alpha: f64) -> Noise {
             base: n1,
             head: n2,
             needed: samples_needed(level),
+            paired: false,
         };
     }
     let test = mann_whitney(base.samples, head.samples).expect("both sides have samples");

@@ -159,6 +159,7 @@ fn compare_metrics(
             thresholds,
             Evidence::Sampled {
                 alpha: level(base, head),
+                paired: paired(base, head),
             },
         ),
         judge(
@@ -213,6 +214,15 @@ fn level(base: &ScenarioResult, head: &ScenarioResult) -> f64 {
         .iter()
         .filter_map(|r| r.sampling.as_ref()?.nominal_alpha())
         .fold(decision::ALPHA, f64::min)
+}
+
+/// Whether the two sides' samples were taken in rounds side by side (`ab`), so that the
+/// paired test judges them.
+fn paired(base: &ScenarioResult, head: &ScenarioResult) -> bool {
+    match (&base.sampling, &head.sampling) {
+        (Some(b), Some(h)) => b.pairs_with(h),
+        _ => false,
+    }
 }
 
 /// Peak RSS of both sides, like for like: the median over the measuring processes, unless one

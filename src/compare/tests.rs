@@ -277,7 +277,7 @@ fn the_markdown_is_a_pull_request_comment() {
 fn the_json_has_stable_keys() {
     let text = render(&pull_request(), Format::Json);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["schema_version"], COMPARISON_SCHEMA_VERSION);
     assert_eq!(v["strict_failure"], true);
     assert_eq!(v["scenarios"][1]["scenario"], "btc-50k");
     insta::assert_snapshot!(text);
@@ -363,4 +363,33 @@ fn samples_collected_sequentially_are_judged_at_the_last_looks_level() {
         m.reason.as_deref(),
         Some("7 samples a side, 8 needed at the last look")
     );
+}
+
+#[test]
+fn results_that_ab_took_in_rounds_are_judged_as_pairs() {
+    use crate::sampling::Sampling;
+    let base: Vec<f64> = (0..12).map(|i| 1000.0 + f64::from(i % 5) * 90.0).collect();
+    let head = scaled(&base, 0.95);
+    let (mut b, mut h) = (result("btc", &base), result("btc", &head));
+    let rounds = Sampling {
+        paired: true,
+        ..Sampling::fixed(12)
+    };
+    b.sampling = Some(rounds.clone());
+    h.sampling = Some(rounds);
+    let c = compare(&set("base", [b.clone()]), &set("head", [h.clone()]));
+    let m = &only(&c).metrics[0];
+    assert!(
+        matches!(m.noise, Some(Noise::SignedRankTest { cleared: true, .. })),
+        "{:?}",
+        m.noise
+    );
+    assert_eq!(m.verdict, Some(ChangeVerdict::RegressedWarn));
+    // One side from a plain `run`: two independent samples, the unpaired test.
+    h.sampling = Some(Sampling::fixed(12));
+    let c = compare(&set("base", [b]), &set("head", [h]));
+    assert!(matches!(
+        only(&c).metrics[0].noise,
+        Some(Noise::RankTest { .. })
+    ));
 }

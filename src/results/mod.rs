@@ -28,8 +28,9 @@ use crate::stats::Distribution;
 
 /// Version of the result schema; bumped on any change a reader could trip over (docs/ci.md).
 /// 2: a fingerprint may be null (an external engine reports none) and records `max_drawdown`.
+/// 3: `sampling.paired` says the samples were taken in rounds with the other side's (`ab`).
 /// Files of an older version are still read; a newer one is refused ([`newer_schema`]).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The `schema_version` of a result file's JSON (bench.json, summary.json or a child's
 /// measurement) when it is newer than this perfsuite reads. Readers check it before parsing:

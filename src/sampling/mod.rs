@@ -105,7 +105,8 @@ pub struct SequentialRecord {
     pub critical_z: f64,
     /// The nominal level of the last look: `compare` calls a change only below it.
     pub nominal_alpha: f64,
-    /// The z of the Mann–Whitney test at the last look (positive: head faster).
+    /// The z of the signed-rank test of the rounds' log ratios at the last look (positive:
+    /// head faster).
     pub z: f64,
 }
 
@@ -123,6 +124,12 @@ pub struct Sampling {
     pub precision: Option<PrecisionRecord>,
     /// `ab`: the sequential test.
     pub sequential: Option<SequentialRecord>,
+    /// Whether the samples were taken in rounds with another side's (`ab`: one repeat of base,
+    /// one of head, side by side), so that the i-th samples of the two sides form a pair and
+    /// `compare` judges them with the paired (signed-rank) test. Absent in files before
+    /// schema 3: not paired.
+    #[serde(default)]
+    pub paired: bool,
 }
 
 impl Sampling {
@@ -134,7 +141,14 @@ impl Sampling {
             stopped: Stop::Repeats,
             precision: None,
             sequential: None,
+            paired: false,
         }
+    }
+
+    /// Whether this and `other`, the two sides of a comparison, were taken as pairs: both say
+    /// so and hold the same number of repeats.
+    pub fn pairs_with(&self, other: &Sampling) -> bool {
+        self.paired && other.paired && self.repeats == other.repeats
     }
 
     /// The level `compare` must test at: the last look's nominal level for sequentially
@@ -201,6 +215,7 @@ impl RunPlan {
                 stopped,
                 precision: Some(precision::record(samples, stat, bounds.precision_pct)),
                 sequential: None,
+                paired: false,
             },
         }
     }
@@ -257,16 +272,21 @@ impl AbPlan {
         }
     }
 
-    /// What each side's bench.json records once sampling stopped for `stopped`.
+    /// What each side's bench.json records once sampling stopped for `stopped`: paired
+    /// samples, one per round and side.
     pub fn record(&self, base: &[f64], head: &[f64], stopped: Stop) -> Sampling {
         match self {
-            AbPlan::Fixed(_) => Sampling::fixed(base.len() as u32),
+            AbPlan::Fixed(_) => Sampling {
+                paired: true,
+                ..Sampling::fixed(base.len() as u32)
+            },
             AbPlan::Auto { bounds, test } => Sampling {
                 auto: Some(*bounds),
                 repeats: base.len() as u32,
                 stopped,
                 precision: None,
                 sequential: Some(test.record(base, head)),
+                paired: true,
             },
         }
     }

@@ -1,7 +1,9 @@
 //! The stopping rule of `ab` with `repeats = "auto"`: after each round (one repeat on base, one
-//! on head) from `min_repeats` on, a two-sided Mann–Whitney test of the throughput samples is
-//! held against a group-sequential boundary (Lan–DeMets O'Brien–Fleming-type alpha spending,
-//! see [`crate::stats::sequential`]), so that looking after every round keeps the overall
+//! on head) from `min_repeats` on, a two-sided Wilcoxon signed-rank test of the rounds' log
+//! ratios `ln(head / base)` (see [`crate::stats::signed_rank`]: the pairing cancels the
+//! machine's state of the moment, which both runs of a round share) is held against a
+//! group-sequential boundary (Lan–DeMets O'Brien–Fleming-type alpha spending, see
+//! [`crate::stats::sequential`]), so that looking after every round keeps the overall
 //! false-alarm rate at α. Sampling stops when
 //!
 //! - the test crosses the boundary (`decided`: a change is called, either way);
@@ -15,10 +17,10 @@
 
 use super::{AutoRepeats, SequentialRecord, Stop};
 use crate::stats::normal::two_sided_critical;
-use crate::stats::rank::mann_whitney;
 use crate::stats::sequential::{boundaries, look_sizes, Look};
+use crate::stats::signed_rank::{log_ratios, signed_rank};
 
-/// The sequential rank test of one `ab` scenario.
+/// The sequential signed-rank test of one `ab` scenario.
 #[derive(Debug, Clone)]
 pub struct SequentialTest {
     alpha: f64,
@@ -46,37 +48,38 @@ impl SequentialTest {
         &self.looks
     }
 
-    /// After a round that left `base` and `head` with the same number of throughput samples:
-    /// `Some(why)` to stop, `None` to go on.
+    /// After a round that left `base` and `head` with one throughput sample per round each
+    /// (the i-th of each side from the same round): `Some(why)` to stop, `None` to go on.
     pub fn after_round(&mut self, base: &[f64], head: &[f64]) -> Option<Stop> {
         let n = base.len().min(head.len()) as u32;
         let look = self.looks.iter().find(|l| l.n == n).copied();
-        if let Some(look) = look {
-            let test = mann_whitney(base, head)?;
+        if let (Some(look), Some(ratios)) = (look, log_ratios(base, head)) {
+            let test = signed_rank(&ratios)?;
             self.taken += 1;
             if test.z.abs() >= look.critical_z {
                 return Some(Stop::Decided);
             }
-            if self.inside_threshold(base, head) {
+            if self.inside_threshold(&ratios) {
                 return Some(Stop::Unchanged);
             }
         }
         (n >= self.max_repeats).then_some(Stop::MaxRepeats)
     }
 
-    /// Whether the change is known to lie inside ± the warn threshold: the rank test rejects,
-    /// at level α, both a head as fast as base raised by the threshold and one as slow as base
-    /// lowered by it (two one-sided tests: the (1 − α) interval of the ratio lies inside).
-    fn inside_threshold(&self, base: &[f64], head: &[f64]) -> bool {
+    /// Whether the change is known to lie inside ± the warn threshold: the signed-rank test
+    /// rejects, at level α, both a head as fast as base raised by the threshold and one as slow
+    /// as base lowered by it (two one-sided tests on the log ratios shifted by `ln(1 ± w)`: the
+    /// (1 − α) interval of the typical ratio lies inside).
+    fn inside_threshold(&self, ratios: &[f64]) -> bool {
         let w = self.warn_pct / 100.0;
-        if w <= 0.0 {
+        if w <= 0.0 || w >= 1.0 {
             return false;
         }
         let z = two_sided_critical(self.alpha);
-        let scaled = |f: f64| base.iter().map(|x| x * f).collect::<Vec<_>>();
+        let shifted = |by: f64| ratios.iter().map(|d| d - by).collect::<Vec<_>>();
         let (Some(above), Some(below)) = (
-            mann_whitney(&scaled(1.0 + w), head),
-            mann_whitney(&scaled(1.0 - w), head),
+            signed_rank(&shifted((1.0 + w).ln())),
+            signed_rank(&shifted((1.0 - w).ln())),
         ) else {
             return false;
         };
@@ -105,7 +108,9 @@ impl SequentialTest {
             looks: self.taken,
             critical_z: look.critical_z,
             nominal_alpha: look.nominal_alpha(),
-            z: mann_whitney(base, head).map_or(0.0, |t| t.z),
+            z: log_ratios(base, head)
+                .and_then(|d| signed_rank(&d))
+                .map_or(0.0, |t| t.z),
         }
     }
 }

@@ -14,8 +14,9 @@
 //! where the changes near the threshold are decided; on a CI runner the end matters more.
 //!
 //! The boundaries are exact for a statistic that behaves like Brownian motion in the
-//! information (a sum of independent increments): the Mann–Whitney z of equal-sized samples does
-//! asymptotically, with information proportional to the samples per side. They are computed by
+//! information (a sum of independent increments): the signed-rank z of independent rounds (and
+//! the Mann–Whitney z of equal-sized samples) does asymptotically, with information proportional
+//! to the rounds. They are computed by
 //! recursive numerical integration of the statistic's density on the region where sampling goes
 //! on (Armitage, McPherson & Rowe 1969; Jennison & Turnbull 2000, ch. 19), by Simpson's rule.
 //! Simulated A/A streams (see the tests of `judge::sequential`) check the result.

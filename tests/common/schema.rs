@@ -74,6 +74,7 @@ pub struct Sampling {
     pub stopped: String,
     pub precision: Option<Precision>,
     pub sequential: Option<Sequential>,
+    pub paired: bool,
 }
 
 #[derive(Debug, Deserialize)]

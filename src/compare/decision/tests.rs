@@ -29,7 +29,10 @@ fn sampled(base: &[f64], head: &[f64], better: Better, t: &Regression) -> Decisi
         },
         better,
         t,
-        Evidence::Sampled { alpha: ALPHA },
+        Evidence::Sampled {
+            alpha: ALPHA,
+            paired: false,
+        },
     )
 }
 
@@ -180,7 +183,8 @@ fn fewer_samples_than_the_test_needs_are_never_called_even_with_disjoint_ranges(
         Noise::TooFewSamples {
             base: 3,
             head: 3,
-            needed: 5
+            needed: 5,
+            paired: false,
         }
     );
     assert_eq!(d.reason.as_deref(), Some("3 samples a side, 5 needed"));
@@ -227,7 +231,10 @@ fn enough_samples_follow_from_the_fixed_level_and_a_stricter_look_only_tests_har
         },
         Better::Higher,
         &Regression::default(),
-        Evidence::Sampled { alpha: 0.001 },
+        Evidence::Sampled {
+            alpha: 0.001,
+            paired: false,
+        },
     );
     // Five a side are enough to judge (at α = 0.01), but two fully separated groups of
     // five cannot reach an early sequential look's stricter level: not called either way.
@@ -248,7 +255,10 @@ fn enough_samples_follow_from_the_fixed_level_and_a_stricter_look_only_tests_har
         },
         Better::Higher,
         &Regression::default(),
-        Evidence::Sampled { alpha: 0.001 },
+        Evidence::Sampled {
+            alpha: 0.001,
+            paired: false,
+        },
     );
     // Under the threshold, the same five are enough to say `unchanged`: `ab` stops an A/A
     // comparison early once the change is shown inside the threshold.
@@ -309,7 +319,10 @@ fn a_rank_test_against_the_statistics_direction_is_not_a_change() {
         },
         Better::Higher,
         &Regression::default(),
-        Evidence::Sampled { alpha: ALPHA },
+        Evidence::Sampled {
+            alpha: ALPHA,
+            paired: false,
+        },
     );
     assert!(matches!(d.noise, Noise::RankTest { p_value, cleared: false, .. } if p_value < ALPHA));
     assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
@@ -370,7 +383,10 @@ fn a_p_value_exactly_at_the_level_does_not_reject() {
         },
         Better::Higher,
         &Regression::default(),
-        Evidence::Sampled { alpha },
+        Evidence::Sampled {
+            alpha,
+            paired: false,
+        },
     );
     assert!(
         matches!(d.noise, Noise::RankTest { p_value, cleared: false, .. } if p_value == alpha),
@@ -395,7 +411,10 @@ fn a_side_without_samples_has_too_few() {
         samples: &TIGHT,
     };
     let t = Regression::default();
-    let alpha = Evidence::Sampled { alpha: ALPHA };
+    let alpha = Evidence::Sampled {
+        alpha: ALPHA,
+        paired: false,
+    };
     let d = decide(none, some, Better::Higher, &t, alpha);
     assert_eq!(
         (d.verdict, d.noise),
@@ -404,7 +423,8 @@ fn a_side_without_samples_has_too_few() {
             Noise::TooFewSamples {
                 base: 0,
                 head: 6,
-                needed: 5
+                needed: 5,
+                paired: false,
             }
         )
     );
@@ -416,7 +436,8 @@ fn a_side_without_samples_has_too_few() {
             Noise::TooFewSamples {
                 base: 6,
                 head: 0,
-                needed: 5
+                needed: 5,
+                paired: false,
             }
         )
     );
@@ -600,4 +621,126 @@ fn a_zero_base_gives_no_percentage() {
         (d.verdict, d.change_pct),
         (ChangeVerdict::Inconclusive, None)
     );
+}
+
+fn paired(base: &[f64], head: &[f64], t: &Regression) -> Decision {
+    decide(
+        Side {
+            value: median(base),
+            samples: base,
+        },
+        Side {
+            value: median(head),
+            samples: head,
+        },
+        Better::Higher,
+        t,
+        Evidence::Sampled {
+            alpha: ALPHA,
+            paired: true,
+        },
+    )
+}
+
+/// Twelve rounds on a machine whose speed swings by a third between rounds; head is `factor`
+/// as fast as base in each round, give or take 0.5 %.
+fn swinging_rounds(factor: f64) -> (Vec<f64>, Vec<f64>) {
+    let state = [
+        1.0, 0.7, 0.95, 0.66, 1.0, 0.8, 0.7, 1.0, 0.9, 0.68, 0.99, 0.75,
+    ];
+    let wobble = [
+        1.0, 0.995, 1.003, 0.998, 1.005, 0.996, 1.002, 0.997, 1.004, 1.0, 0.996, 1.003,
+    ];
+    let base: Vec<f64> = state.iter().map(|s| 1000.0 * s).collect();
+    let head = base
+        .iter()
+        .zip(wobble)
+        .map(|(b, w)| b * factor * w)
+        .collect();
+    (base, head)
+}
+
+#[test]
+fn paired_rounds_see_a_five_percent_drop_through_the_machines_swings() {
+    let t = thresholds(2.0, 10.0);
+    let (base, head) = swinging_rounds(0.95);
+    let d = paired(&base, &head, &t);
+    assert_eq!(d.verdict, ChangeVerdict::RegressedWarn, "{d:?}");
+    assert!(
+        matches!(d.noise, Noise::SignedRankTest { pairs: 12, w_plus, cleared: true, .. } if w_plus == 0.0),
+        "{:?}",
+        d.noise
+    );
+    // The same samples as two independent groups: the swings hide the drop.
+    let d = sampled(&base, &head, Better::Higher, &t);
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive, "{d:?}");
+    assert!(matches!(d.noise, Noise::RankTest { cleared: false, .. }));
+}
+
+#[test]
+fn paired_rounds_of_one_build_are_unchanged() {
+    let (base, head) = swinging_rounds(1.0);
+    let d = paired(&base, &head, &thresholds(2.0, 10.0));
+    assert_eq!(d.verdict, ChangeVerdict::Unchanged, "{d:?}");
+}
+
+#[test]
+fn fewer_pairs_than_the_signed_rank_test_needs_are_inconclusive_in_pairs() {
+    let (base, head) = swinging_rounds(0.7);
+    let d = paired(&base[..8], &head[..8], &thresholds(2.0, 10.0));
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+    assert_eq!(
+        d.noise,
+        Noise::TooFewSamples {
+            base: 8,
+            head: 8,
+            needed: 9,
+            paired: true,
+        }
+    );
+    assert_eq!(d.reason.as_deref(), Some("8 pairs, 9 needed"));
+}
+
+#[test]
+fn samples_that_do_not_pair_fall_back_to_the_unpaired_test() {
+    let (base, head) = swinging_rounds(0.95);
+    let d = paired(&base, &head[..11], &thresholds(2.0, 10.0));
+    assert!(matches!(d.noise, Noise::RankTest { .. }), "{:?}", d.noise);
+}
+
+#[test]
+fn a_paired_change_hidden_in_the_noise_says_how_large_the_noise_is() {
+    // Rounds whose ratio scatters ±10 % around a 3 % drop (the typical round's ratio, not the
+    // medians' 3.5 %): past the 2 % threshold, not clear.
+    let base = [1000.0; 12];
+    let ratios = [
+        0.87, 1.08, 0.95, 1.06, 0.9, 0.99, 1.05, 0.88, 0.97, 1.07, 0.92, 0.96,
+    ];
+    let head: Vec<f64> = ratios.iter().map(|r| 1000.0 * r).collect();
+    let d = paired(&base, &head, &thresholds(2.0, 10.0));
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive, "{d:?}");
+    let reason = d.reason.unwrap();
+    assert!(
+        reason.starts_with("noise ±") && reason.ends_with("hides a 3.0% change"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn the_change_of_paired_rounds_is_the_typical_rounds_ratio_not_the_medians() {
+    // A machine that runs some processes at 1.5x speed, at random: head ran fast in six of
+    // eleven rounds, base in four, so head's median sits on the fast level and base's on the
+    // slow one (+51.5 %), while the rounds where both ran alike say +1 %, as every round
+    // would without the fast runs.
+    let base = [
+        1000.0, 1000.0, 1000.0, 1500.0, 1500.0, 1000.0, 1000.0, 1000.0, 1000.0, 1500.0, 1500.0,
+    ];
+    let head = [
+        1010.0, 1010.0, 1010.0, 1010.0, 1010.0, 1515.0, 1515.0, 1515.0, 1515.0, 1515.0, 1515.0,
+    ];
+    let d = paired(&base, &head, &thresholds(2.0, 10.0));
+    assert!((d.change_pct.unwrap() - 1.0).abs() < 1e-9, "{d:?}");
+    assert_eq!(d.verdict, ChangeVerdict::Unchanged);
+    let d = sampled(&base, &head, Better::Higher, &thresholds(2.0, 10.0));
+    assert!((d.change_pct.unwrap() - 51.5).abs() < 1e-9, "{d:?}");
 }

@@ -73,12 +73,15 @@ fn truncated_json_names_the_file_line_and_column() {
 #[test]
 fn a_newer_schema_version_says_a_newer_perfsuite_wrote_it() {
     let mut v = json_of(&result("btc", &[1000.0]));
-    v["schema_version"] = 3.into();
+    let newer = SCHEMA_VERSION + 1;
+    v["schema_version"] = newer.into();
     v["renamed_key"] = "a future shape".into();
     let dir = dir_with(&[("btc/bench.json", text(v))]);
     let message = error_naming(&dir, "btc/bench.json");
     assert!(
-        message.contains("written by a newer perfsuite (schema_version 3"),
+        message.contains(&format!(
+            "written by a newer perfsuite (schema_version {newer}"
+        )),
         "{message}"
     );
 }

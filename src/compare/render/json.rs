@@ -7,7 +7,9 @@ use serde::Serialize;
 use super::super::{Comparison, Tally};
 
 /// Version of the comparison's JSON schema; bumped on any change a reader could trip over.
-pub const COMPARISON_SCHEMA_VERSION: u32 = 2;
+/// 3: the noise check may be a `signed-rank-test` (paired `ab` samples), and `too-few-samples`
+/// says whether it counted pairs.
+pub const COMPARISON_SCHEMA_VERSION: u32 = 3;
 
 /// The output of `perfsuite compare --format json`.
 #[derive(Serialize, JsonSchema)]
