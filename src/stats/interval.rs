@@ -103,15 +103,24 @@ pub fn shift_interval(base: &[f64], head: &[f64], z: f64) -> Option<(f64, Interv
         .flat_map(|h| base.iter().map(move |b| h - b))
         .collect();
     d.sort_by(f64::total_cmp);
-    let n = d.len();
-    let estimate = super::percentile_of_sorted(&d, 50.0)?;
     let sigma = ((n1 * n2 * (n1 + n2 + 1)) as f64 / 12.0).sqrt();
-    let c = (n as f64 / 2.0 - z * sigma).floor();
+    hodges_lehmann(&d, sigma, z)
+}
+
+/// The Hodges–Lehmann estimate and interval of a rank test, from the values its statistic
+/// counts (`sorted` ascending: the pairwise differences for Mann–Whitney, the Walsh averages for
+/// the signed-rank test) and the statistic's standard deviation `sigma` under no change: the
+/// median of the values, and the interval from the `C`-th smallest to the `C`-th largest,
+/// `C = ⌊M/2 − z·σ⌋` of `M` values. Open when `C < 1`; `None` for no values.
+pub fn hodges_lehmann(sorted: &[f64], sigma: f64, z: f64) -> Option<(f64, Interval)> {
+    let m = sorted.len();
+    let estimate = super::percentile_of_sorted(sorted, 50.0)?;
+    let c = (m as f64 / 2.0 - z * sigma).floor();
     let interval = if c >= 1.0 {
         let c = c as usize;
         Interval {
-            lo: Some(d[c - 1]),
-            hi: Some(d[n - c]),
+            lo: Some(sorted[c - 1]),
+            hi: Some(sorted[m - c]),
         }
     } else {
         Interval { lo: None, hi: None }

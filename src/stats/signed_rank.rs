@@ -8,7 +8,7 @@
 //! shared; the signed-rank test asks whether those ratios lie symmetrically about 0 (about a
 //! shift, for the interval), assuming only that rounds are independent of each other.
 
-use super::interval::Interval;
+use super::interval::{hodges_lehmann, Interval};
 use super::normal;
 
 /// The result of a signed-rank test.
@@ -113,21 +113,9 @@ pub fn centre_interval(d: &[f64], z: f64) -> Option<(f64, Interval)> {
         })
         .collect();
     walsh.sort_by(f64::total_cmp);
-    let m = walsh.len();
-    let estimate = super::percentile_of_sorted(&walsh, 50.0)?;
     let nf = n as f64;
     let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0).sqrt();
-    let c = (m as f64 / 2.0 - z * sigma).floor();
-    let interval = if c >= 1.0 {
-        let c = c as usize;
-        Interval {
-            lo: Some(walsh[c - 1]),
-            hi: Some(walsh[m - c]),
-        }
-    } else {
-        Interval { lo: None, hi: None }
-    };
-    Some((estimate, interval))
+    hodges_lehmann(&walsh, sigma, z)
 }
 
 /// The Hodges–Lehmann estimate of the centre of `d` (see [`centre_interval`]): for the log
