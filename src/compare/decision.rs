@@ -234,18 +234,18 @@ pub fn decide(
     thresholds: &Regression,
     evidence: Evidence,
 ) -> Decision {
-    let noise = match evidence {
-        Evidence::Sampled { alpha, paired } => paired
-            .then(|| paired::signed_rank_noise(base, head, alpha))
-            .flatten()
-            .unwrap_or_else(|| rank_noise(base, head, alpha)),
-        Evidence::Single => range_noise(base, head),
-    };
-    let change_pct = match evidence {
-        Evidence::Sampled { paired: true, .. } => {
-            paired::typical_change_pct(base, head).or_else(|| change_pct(base.value, head.value))
+    let by_value = || change_pct(base.value, head.value);
+    let (change_pct, noise) = match evidence {
+        Evidence::Sampled { alpha, paired } => {
+            match paired
+                .then(|| paired::change_and_noise(base, head, alpha))
+                .flatten()
+            {
+                Some((change, noise)) => (change.or_else(by_value), noise),
+                None => (by_value(), rank_noise(base, head, alpha)),
+            }
         }
-        _ => change_pct(base.value, head.value),
+        Evidence::Single => (by_value(), range_noise(base, head)),
     };
     let Some(change) = change_pct else {
         // From zero, no percentage can be past or short of a threshold.

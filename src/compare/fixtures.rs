@@ -142,3 +142,16 @@ pub fn pull_request() -> super::Comparison {
     }
     super::compare(&set("perf-results-main", base), &set("perf-results", head))
 }
+
+/// The scenario files of the fixtures' scenarios, as annotations name them.
+pub fn scenario_files() -> crate::output::github::Files {
+    ["btc-5m", "eth-200k", "huge", "btc-50k"]
+        .into_iter()
+        .map(|s| {
+            (
+                s.to_owned(),
+                std::path::PathBuf::from(format!("scenarios/{s}.toml")),
+            )
+        })
+        .collect()
+}

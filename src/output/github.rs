@@ -120,14 +120,8 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::fixtures::scenario_files as files;
     use crate::output::report::fixtures;
-
-    fn files() -> Files {
-        ["btc-5m", "eth-200k", "huge", "btc-50k"]
-            .into_iter()
-            .map(|s| (s.to_owned(), PathBuf::from(format!("scenarios/{s}.toml"))))
-            .collect()
-    }
 
     #[test]
     fn a_run_annotates_warnings_failures_and_errors_but_not_passes() {

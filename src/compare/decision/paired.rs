@@ -8,46 +8,45 @@ use crate::stats::signed_rank::{
     centre_interval, largest_z, log_ratios, pairs_needed, signed_rank, typical,
 };
 
-/// The signed-rank check of paired `base` and `head` at `alpha`; `None` when they do not pair
-/// (different lengths, or a value that is not a positive number), for the caller to fall back
-/// to the unpaired test.
+/// The change and the noise check of paired `base` and `head` at `alpha`, from one set of log
+/// ratios; `None` when they do not pair (different lengths, or a value that is not a positive
+/// number), for the caller to fall back to the unpaired rule.
+///
+/// The change, in percent, is the typical round's ratio head / base (the Hodges–Lehmann
+/// estimate of the centre of the log ratios, the estimate that goes with the signed-rank test);
+/// `None` without rounds. Not the ratio of the two sides' medians: on a machine whose speed
+/// jumps between two levels, a side's median jumps with the share of its runs at each level,
+/// while the ratio within a round does not. Measured here over 6 A/A comparisons of 60 rounds,
+/// the ratio of medians scattered with a standard deviation of 2.9 %, the typical ratio of a
+/// round with 0.6 %.
 ///
 /// "Enough" pairs is what the fixed-sample test at [`ALPHA`] needs (9), even when `alpha` is the
 /// far smaller nominal level of an early sequential look, as for the unpaired test.
-pub(super) fn signed_rank_noise(base: Side, head: Side, alpha: f64) -> Option<Noise> {
+pub(super) fn change_and_noise(base: Side, head: Side, alpha: f64) -> Option<(Option<f64>, Noise)> {
     let ratios = log_ratios(base.samples, head.samples)?;
+    let centre = typical(&ratios);
+    let change = centre.map(|c| c.exp_m1() * 100.0);
     let n = ratios.len();
     let level = alpha.max(ALPHA);
     if largest_z(n) < two_sided_critical(level) {
-        return Some(Noise::TooFewSamples {
+        let noise = Noise::TooFewSamples {
             base: n,
             head: n,
             needed: pairs_needed(level),
             paired: true,
-        });
+        };
+        return Some((change, noise));
     }
     let test = signed_rank(&ratios)?;
-    let same_direction = typical(&ratios)? * test.z > 0.0;
-    Some(Noise::SignedRankTest {
+    let same_direction = centre.is_some_and(|c| c * test.z > 0.0);
+    let noise = Noise::SignedRankTest {
         pairs: test.n,
         w_plus: test.w_plus,
         p_value: test.p_value,
         alpha,
         cleared: test.p_value < alpha && same_direction,
-    })
-}
-
-/// The change of paired samples in percent: the typical round's ratio head / base (the
-/// Hodges–Lehmann estimate of the centre of the log ratios, the estimate that goes with the
-/// signed-rank test), `None` when they do not pair.
-///
-/// Not the ratio of the two sides' medians: on a machine whose speed jumps between two levels,
-/// a side's median jumps with the share of its runs at each level, while the ratio within a
-/// round does not. Measured here over 6 A/A comparisons of 60 rounds, the ratio of medians
-/// scattered with a standard deviation of 2.9 %, the typical ratio of a round with 0.6 %.
-pub(super) fn typical_change_pct(base: Side, head: Side) -> Option<f64> {
-    let ratios = log_ratios(base.samples, head.samples)?;
-    Some(typical(&ratios)?.exp_m1() * 100.0)
+    };
+    Some((change, noise))
 }
 
 /// Why a change past the threshold did not clear the signed-rank test, in words.

@@ -86,18 +86,10 @@ pub fn for_comparison(c: &Comparison, files: &Files) -> Vec<Annotation> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
     use crate::compare::fixtures::pull_request;
+    use crate::compare::fixtures::scenario_files as files;
     use crate::output::github::render;
-
-    fn files() -> Files {
-        ["btc-5m", "eth-200k", "huge", "btc-50k"]
-            .into_iter()
-            .map(|s| (s.to_owned(), PathBuf::from(format!("scenarios/{s}.toml"))))
-            .collect()
-    }
 
     #[test]
     fn a_comparison_annotates_regressions_changed_results_and_loosened_budgets() {
