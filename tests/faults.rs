@@ -233,8 +233,9 @@ fn an_output_folder_removed_mid_run_stops_the_run_with_exit_2_and_is_not_recreat
 
 /// Ctrl-C reaches perfsuite alone (`kill -INT PID`), the whole process group (a terminal's
 /// Ctrl-C, which the child receives too), or arrives as SIGTERM (`kill PID`, CI cancelling a
-/// job): each time the child stops, the finished scenario keeps its result, the summary says
-/// interrupted, the lock is released, and the exit code is 130.
+/// job) or as SIGHUP (a closed terminal or SSH session): each time the child stops, the finished
+/// scenario keeps its result, the summary says interrupted, the lock is released, and the exit
+/// code is 130.
 #[test]
 fn ctrl_c_stops_the_child_keeps_finished_results_and_exits_130() {
     use std::os::unix::process::CommandExt;
@@ -242,6 +243,7 @@ fn ctrl_c_stops_the_child_keeps_finished_results_and_exits_130() {
         ("SIGINT to perfsuite", libc::SIGINT, false),
         ("SIGINT to the process group", libc::SIGINT, true),
         ("SIGTERM to perfsuite", libc::SIGTERM, false),
+        ("SIGHUP to perfsuite", libc::SIGHUP, false),
     ] {
         // In the group case the hanging scenario is the last one, so an interruption cannot
         // pass for an unfinished run: it must be recognised as one.
@@ -381,6 +383,22 @@ fn a_killed_run_leaves_no_orphan_and_its_lock_file_is_no_lock() {
     assert!(!outcome.stderr.contains("lock"), "{}", outcome.stderr);
     assert!(!lock.exists());
     assert_eq!(rows(&f.json("out/summary.json")).len(), 3);
+}
+
+#[test]
+fn a_folder_at_the_lock_path_is_refused_in_one_line_and_nothing_is_moved_or_left_beside_it() {
+    let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))]);
+    std::fs::create_dir_all(f.path("out").join(LOCK_FILE)).unwrap();
+    let before = f.tree();
+    let outcome = f.run(&["run", "s", "--out", "out"]);
+    assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
+    assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains(LOCK_FILE), "{}", outcome.stderr);
+    assert_eq!(
+        f.tree(),
+        before,
+        "the folder was moved or something left beside it"
+    );
 }
 
 #[test]

@@ -105,3 +105,68 @@ fn an_out_folder_with_a_foreign_bench_json_where_results_go_is_refused_before_me
         "not perfsuite's"
     );
 }
+
+#[test]
+fn a_symlink_in_out_to_a_folder_elsewhere_is_never_followed_to_delete_what_it_holds() {
+    let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))]);
+    f.write("elsewhere/bench.json", "someone else's result");
+    f.write("elsewhere/notes.txt", "someone else's notes");
+    std::fs::create_dir(f.path("out")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", f.path("out/old")).unwrap();
+    let outcome = f.run(&["run", "s", "--out", "out", "-q"]);
+    assert_eq!(outcome.code(), 0, "{}", outcome.stderr);
+    assert_eq!(
+        std::fs::read_to_string(f.path("elsewhere/bench.json")).unwrap(),
+        "someone else's result"
+    );
+    assert!(f.path("elsewhere/notes.txt").exists());
+    assert!(f.path("out/old").symlink_metadata().unwrap().is_symlink());
+    assert_eq!(f.json("out/a/bench.json")["scenario"], "a");
+}
+
+#[test]
+fn an_out_that_is_a_symlink_to_elsewhere_is_refused_and_nothing_is_written_through_it() {
+    let f = Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))]);
+    std::fs::create_dir(f.path("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("elsewhere", f.path("out")).unwrap();
+    let outcome = f.run(&["run", "s", "--out", "out", "-q"]);
+    assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
+    assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("elsewhere"), "{}", outcome.stderr);
+    assert_eq!(
+        std::fs::read_dir(f.path("elsewhere")).unwrap().count(),
+        0,
+        "written through the link"
+    );
+}
+
+/// Loading is linear in the number of scenarios (it was quadratic: 100,000 took over a minute
+/// in a release build). A hang guard, not a timing: the check gets 60 s of CPU (it needs about
+/// 3.5 s in a debug build, far less in release), counted by the kernel, so a loaded machine
+/// does not trip it; the quadratic loader needs many minutes of CPU in a debug build.
+#[test]
+fn check_of_100000_scenarios_in_one_file_stays_far_inside_a_cpu_time_guard() {
+    let mut text = String::new();
+    for i in 0..100_000 {
+        text.push_str(&format!(
+            "[[scenario]]\nname = \"s{i}\"\ncandles = 1000\n\n"
+        ));
+    }
+    let f = Fixture::new(&[("s/many.toml", &text)]);
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "ulimit -t 60 && exec \"$0\" check s"])
+        .arg(env!("CARGO_BIN_EXE_perfsuite"))
+        .current_dir(f.root());
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.code() == Some(0),
+        "{:?} (killed by SIGXCPU = 60 s of CPU used up): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("100000 scenarios"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::Noise;
 use crate::judge::number;
+use crate::output::escape::escaped;
 use crate::output::table::{finish_table, new_table, width};
 
 /// One scenario's calibration.
@@ -65,8 +66,10 @@ pub fn table(rows: &[ScenarioCalibration]) -> String {
     out
 }
 
-/// The suggested settings, one table per scenario, each number with its reason.
+/// The suggested settings, one table per scenario, each number with its reason. `machine` (the
+/// CPU string comes from the system) is escaped, so a newline in it cannot end its comment.
 pub fn suggestions(rows: &[ScenarioCalibration], machine: &str) -> String {
+    let machine = escaped(machine);
     let mut out = format!(
         "# Suggested settings from `perfsuite calibrate` on {machine}.\n\
          # Review them, then copy what you agree with into the scenario and budget files:\n\
@@ -155,5 +158,19 @@ mod tests {
         assert_eq!(value["btc-1m"]["repeats"].as_str(), Some("auto"));
         assert_eq!(value["btc-1m"]["max_time_s"].as_integer(), Some(7));
         assert!(text.contains("# enough for a 5% slowdown"));
+    }
+
+    #[test]
+    fn a_machine_string_with_a_newline_stays_in_its_comment_and_injects_no_key() {
+        let cpu = "Evil CPU\n[btc-1m]\nmax_repeats = 1\r\u{1b}[2J";
+        let text = suggestions(&[row()], cpu);
+        let value: toml::Value = toml::from_str(&text).unwrap();
+        assert_eq!(value["btc-1m"]["max_repeats"].as_integer(), Some(18));
+        let first = text.lines().next().unwrap();
+        assert!(
+            first.contains(r"Evil CPU\n[btc-1m]\nmax_repeats = 1\r\u{1b}[2J"),
+            "{first}"
+        );
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
     }
 }
