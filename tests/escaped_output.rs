@@ -96,7 +96,19 @@ fn a_file_name_that_is_not_utf8_is_named_not_blank() {
     let out = ws.perfsuite(["check", "s"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let text = stderr(&out);
-    assert!(text.starts_with("error: s/caf"), "{text}");
+    assert!(text.starts_with(r"error: s/caf\xe9.toml:1:"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+
+    // Valid TOML without a `name`: the scenario would be named after the file, whose stem is
+    // no name. It was shown as "".
+    std::fs::write(ws.join("s").join(name), "candles = 1000\n").unwrap();
+    let out = ws.perfsuite(["check", "s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = stderr(&out);
+    assert!(
+        text.starts_with(r#"error: s/caf\xe9.toml: the file name "caf\xe9" is no valid"#),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 1, "{text}");
 }
 

@@ -76,20 +76,8 @@ fn ab_base_without_a_folder_is_the_file_in_the_current_folder_never_one_on_path(
         exe.parent().unwrap().display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    // `perfsuite` is on PATH, but not in the current folder.
-    let outcome = common::finish(
-        f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"])
-            .env("PATH", &path)
-            .spawn()
-            .unwrap(),
-    );
-    assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
-    assert_eq!(
-        outcome.stderr,
-        "error: --base perfsuite: no such file in the current folder (--base is a path, never \
-         looked up on PATH)\n"
-    );
-    // A `perfsuite` in the current folder that is not perfsuite is the one probed.
+    // A `perfsuite` in the current folder that is not perfsuite is the one probed, not the
+    // perfsuite on PATH (the code before the fix checked `./perfsuite` and ran PATH's).
     script(&f, "perfsuite", "exit 0");
     let outcome = common::finish(
         f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"])
@@ -104,6 +92,20 @@ fn ab_base_without_a_folder_is_the_file_in_the_current_folder_never_one_on_path(
             .starts_with("error: --base perfsuite: not a perfsuite build"),
         "{}",
         outcome.stderr
+    );
+    // `perfsuite` is on PATH, but not in the current folder.
+    std::fs::remove_file(f.path("perfsuite")).unwrap();
+    let outcome = common::finish(
+        f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"])
+            .env("PATH", &path)
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(outcome.code(), 2, "{}", outcome.stderr);
+    assert_eq!(
+        outcome.stderr,
+        "error: --base perfsuite: no such file in the current folder (--base is a path, never \
+         looked up on PATH)\n"
     );
 }
 

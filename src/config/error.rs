@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use toml::de::{DeTable, DeValue};
 
+use crate::output::escape::shown;
+
 /// An unreadable or invalid scenario or budget file.
 ///
 /// Displays as one line, `scenarios/btc.toml:4:11: `repeats` must be at least 1, got 0`, or
@@ -52,7 +54,7 @@ impl ConfigError {
 
 impl Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", shown(&self.path))?;
         if let Some((line, column)) = self.location {
             write!(f, ":{line}:{column}")?;
         }
@@ -100,7 +102,7 @@ impl<'a> Places<'a> {
     /// [`Source::line_col`] gives; an offset before the last one asked starts over.
     pub fn place(&mut self, span: Option<Range<usize>>) -> String {
         let Some(span) = span else {
-            return self.src.path.display().to_string();
+            return shown(self.src.path);
         };
         let text = self.src.text;
         let target = if text.is_char_boundary(span.start) {
@@ -117,7 +119,7 @@ impl<'a> Places<'a> {
         }
         self.offset = target;
         let column = text[self.line_start..target].chars().count() + 1;
-        format!("{}:{}:{column}", self.src.path.display(), self.line)
+        format!("{}:{}:{column}", shown(self.src.path), self.line)
     }
 }
 

@@ -175,18 +175,15 @@ fn nested_only(src: &Source, raw: RawScenario, place: &str) -> Result<RawScenari
 
 /// The file stem, as the name of a scenario that sets none.
 fn stem_name(src: &Source) -> Result<String, ConfigError> {
-    let stem = src
-        .path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    if !valid_name(stem) {
-        return Err(src.error(format!(
-            "the file name {stem:?} is no valid scenario name: set `name`, \
-             {NAME_RULE}"
-        )));
+    let stem = src.path.file_stem().unwrap_or_default();
+    match stem.to_str() {
+        Some(name) if valid_name(name) => Ok(name.to_owned()),
+        // Shown escaped: a stem that is not UTF-8 was shown as "" (its bytes as `\xNN` now).
+        _ => Err(src.error(format!(
+            "the file name \"{}\" is no valid scenario name: set `name`, {NAME_RULE}",
+            crate::output::escape::shown(std::path::Path::new(stem))
+        ))),
     }
-    Ok(stem.to_owned())
 }
 
 /// One scenario, defaults filled in and every range checked. Without a `name` (only a

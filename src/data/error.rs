@@ -47,7 +47,7 @@ impl DataError {
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", crate::output::escape::shown(&self.path))?;
         if let Some((line, column)) = self.at {
             write!(f, ":{line}:{column}")?;
         }
