@@ -110,6 +110,22 @@ fn a_a_workspace() -> Workspace {
 }
 
 #[test]
+fn the_scenarios_of_one_ab_run_that_can_decide_share_the_false_alarm_rate() {
+    let ws = Workspace::new();
+    let auto = "repeats = \"auto\"\nmin_repeats = 9\nmax_repeats = 10";
+    ws.tiny_scenario("btc", 5_000, auto)
+        .tiny_scenario("eth", 5_000, auto)
+        .tiny_scenario("once", 5_000, "repeats = 1");
+    let (_, comparison) = a_a(&ws, "ab", false);
+    // `once` can call nothing with one round, so btc and eth share 0.01.
+    assert_eq!(comparison["deciding"], 2, "{comparison:#}");
+    for name in ["btc", "eth"] {
+        let bench = ws.json(&format!("ab/head/{name}/bench.json"));
+        assert_eq!(bench["sampling"]["sequential"]["alpha"], 0.005, "{bench:#}");
+    }
+}
+
+#[test]
 fn an_a_a_run_measures_both_sides_and_finds_the_same_backtest() {
     let ws = a_a_workspace();
     let (code, comparison) = a_a(&ws, "ab", false);

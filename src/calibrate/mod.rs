@@ -23,7 +23,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::compare::decision::{decide, Better, Evidence, Side, ALPHA};
+use crate::compare::decision::{decide, Better, Evidence, Side};
 use crate::judge::Regression;
 use crate::sampling::{AbPlan, AutoRepeats};
 use crate::stats::signed_rank::{log_ratios, typical};
@@ -50,6 +50,9 @@ pub struct Settings {
     pub auto: Option<AutoRepeats>,
     /// The `[regression]` thresholds.
     pub thresholds: Regression,
+    /// The level the scenario's test is held to: its share of the false-alarm rate among the
+    /// scenarios `ab` runs with it (`compare::decision::scenario_alpha`).
+    pub alpha: f64,
 }
 
 /// The noise of one scenario's A/A samples.
@@ -127,7 +130,7 @@ fn plan(settings: &Settings) -> AbPlan {
         .thresholds
         .warn_pct
         .min(settings.thresholds.fail_pct);
-    AbPlan::new(settings.repeats, settings.auto, ALPHA, warn)
+    AbPlan::new(settings.repeats, settings.auto, settings.alpha, warn)
 }
 
 /// One simulated `ab` run from the fresh plan `fresh`: whether it ends `regressed`.
@@ -155,7 +158,7 @@ fn regressed(
         }
     };
     let sampling = plan.record(&base, &head, stop);
-    let alpha = sampling.nominal_alpha().unwrap_or(ALPHA);
+    let alpha = sampling.nominal_alpha().unwrap_or(settings.alpha);
     let stat = settings.thresholds.stat;
     let value = |s: &[f64]| Distribution::of(s.to_vec()).map_or(0.0, |d| stat.of(&d));
     let decision = decide(
@@ -193,6 +196,7 @@ pub fn repeats_needed(
     pool: &[(f64, f64)],
     min_repeats: u32,
     thresholds: &Regression,
+    alpha: f64,
     slowdown_pct: f64,
 ) -> Option<u32> {
     let detects = |max: u32| {
@@ -207,6 +211,7 @@ pub fn repeats_needed(
                 warn_pct: slowdown_pct / 2.0,
                 ..*thresholds
             },
+            alpha,
         };
         detects(
             pool,

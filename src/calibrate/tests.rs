@@ -1,6 +1,7 @@
 //! Calibration on hand-made noise: the figures must move the way the statistics say.
 
 use super::*;
+use crate::compare::decision::ALPHA;
 use crate::judge::Statistic;
 
 /// 40 samples with a one-sided spread of about 3 %, as a quiet 2-core machine gives, in an
@@ -30,6 +31,7 @@ fn gate() -> Settings {
             fail_pct: 15.0,
             ..Regression::default()
         },
+        alpha: ALPHA,
     }
 }
 
@@ -76,10 +78,19 @@ fn too_few_repeats_detect_nothing() {
 fn a_smaller_change_needs_more_repeats() {
     let pool = quiet_pool();
     let t = gate().thresholds;
-    let for_5 = repeats_needed(&pool, 5, &t, 5.0).unwrap();
-    let for_2 = repeats_needed(&pool, 5, &t, 2.0).unwrap();
+    let for_5 = repeats_needed(&pool, 5, &t, ALPHA, 5.0).unwrap();
+    let for_2 = repeats_needed(&pool, 5, &t, ALPHA, 2.0).unwrap();
     assert!(for_5 < for_2, "{for_5} vs {for_2}");
     assert!(for_5 <= 20, "{for_5}");
+}
+
+#[test]
+fn a_scenario_sharing_the_false_alarm_rate_with_others_needs_more_repeats() {
+    let pool = quiet_pool();
+    let t = gate().thresholds;
+    let alone = repeats_needed(&pool, 5, &t, ALPHA, 2.0).unwrap();
+    let one_of_four = repeats_needed(&pool, 5, &t, ALPHA / 4.0, 2.0).unwrap();
+    assert!(alone < one_of_four, "{alone} vs {one_of_four}");
 }
 
 #[test]

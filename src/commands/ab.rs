@@ -20,7 +20,7 @@ use crate::commands::compare::{compare_sets, Output};
 use crate::commands::emit::scenario_files;
 use crate::commands::run::{count_every_scenario, current_exe, write_result_set};
 use crate::commands::select_scenarios;
-use crate::compare::ResultSet;
+use crate::compare::{decision, ResultSet};
 use crate::config::Scenario;
 use crate::environment::now_rfc3339;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_SCENARIO_ERROR};
@@ -39,6 +39,17 @@ use crate::results::lock::Lock;
 use crate::results::outcome::{error_row, scenario_result};
 use crate::results::{Measurement, ScenarioResult, SummaryRow};
 use crate::sampling::{AbPlan, Sampling};
+
+/// The level each scenario's stopping rule is planned at: the scenarios whose rounds can call a
+/// change share [`decision::ALPHA`], as `compare` shares it when it judges them
+/// ([`decision::scenario_alpha`]).
+pub(crate) fn planned_alpha<'a>(scenarios: impl Iterator<Item = &'a Scenario>) -> f64 {
+    let most_rounds = |s: &Scenario| s.auto.map_or(s.repeats, |a| a.max_repeats);
+    let deciding = scenarios
+        .filter(|s| decision::can_decide(most_rounds(s) as usize, true))
+        .count();
+    decision::scenario_alpha(deciding)
+}
 
 /// Runs the command.
 pub fn ab(args: AbArgs) -> Result<u8, Error> {
@@ -63,6 +74,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
             return Ok(EXIT_INTERRUPTED);
         }
     }
+    let alpha = planned_alpha(selection.scenarios());
     let names: Vec<&str> = selection.scenarios().map(|s| s.name.as_str()).collect();
     let folders = [
         ResultsFolder::prepare(&lock, &args.output.out.join("base"), &names)?,
@@ -81,7 +93,7 @@ pub fn ab(args: AbArgs) -> Result<u8, Error> {
         let mut plan = AbPlan::new(
             scenario.repeats,
             scenario.auto,
-            crate::compare::decision::ALPHA,
+            alpha,
             budget.regression.warn_pct.min(budget.regression.fail_pct),
         );
         match interleave(sides, &mut plan, deadline, &progress) {

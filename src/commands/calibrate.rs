@@ -29,6 +29,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
     let exe = current_exe()?;
     interrupt::install();
     let mut progress = ProgressLine::new(args.quiet, selection.chosen.len());
+    let alpha = super::ab::planned_alpha(selection.scenarios());
     let mut rows = Vec::new();
     for (i, scenario) in selection.scenarios().enumerate() {
         progress.scenario(i, &scenario.name);
@@ -53,7 +54,9 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
                     })
                     .collect();
                 progress.show("simulating");
-                if let Some(row) = judge(scenario, &budget, &samples[0], &samples[1], round_s) {
+                if let Some(row) =
+                    judge(scenario, &budget, alpha, &samples[0], &samples[1], round_s)
+                {
                     rows.push(row);
                 }
             }
@@ -99,6 +102,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<u8, Error> {
 fn judge(
     scenario: &Scenario,
     budget: &Budget,
+    alpha: f64,
     base: &[f64],
     head: &[f64],
     round_s: f64,
@@ -117,6 +121,7 @@ fn judge(
         repeats: auto.map_or(scenario.repeats, |a| a.max_repeats),
         auto,
         thresholds: budget.regression,
+        alpha,
     };
     let min_repeats = auto.map_or(5, |a| a.min_repeats);
     Some(ScenarioCalibration {
@@ -132,7 +137,7 @@ fn judge(
         most_rounds: settings.repeats,
         warn_pct: budget.regression.warn_pct,
         detectable_pct: smallest_detectable(&pool, &settings),
-        repeats_for_5_pct: repeats_needed(&pool, min_repeats, &budget.regression, 5.0),
-        repeats_for_2_pct: repeats_needed(&pool, min_repeats, &budget.regression, 2.0),
+        repeats_for_5_pct: repeats_needed(&pool, min_repeats, &budget.regression, alpha, 5.0),
+        repeats_for_2_pct: repeats_needed(&pool, min_repeats, &budget.regression, alpha, 2.0),
     })
 }

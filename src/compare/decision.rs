@@ -14,9 +14,11 @@
 //!    not even that nothing changed. A change exactly at a threshold counts as past it.
 //! 3. **Noise.** Past the threshold, the change must also be real:
 //!    - wall-time samples (`candles_per_sec`) go to a two-sided rank test, which must reject "no
-//!      shift" at the level `alpha` (0.01, [`ALPHA`], for a fixed number of repeats; the last
-//!      look's nominal level for samples an `ab` with `repeats = "auto"` collected
-//!      sequentially), its direction agreeing with the statistic's. Samples that `ab` took in
+//!      shift" at the level `alpha`, its direction agreeing with the statistic's. The scenarios
+//!      of one comparison share [`ALPHA`] (0.01): each of the `k` that can decide is held to
+//!      `0.01 / k` ([`scenario_alpha`]), or to the stricter nominal level of the last look for
+//!      samples an `ab` with `repeats = "auto"` collected sequentially (planned at the same
+//!      share). Samples that `ab` took in
 //!      rounds (one repeat of base, one of head, side by side: bench.json's `sampling.paired`)
 //!      go to the Wilcoxon signed-rank test of the rounds' log ratios `ln(head / base)`
 //!      ([`paired`]), which cancels what a round's two runs shared (the machine's state of the
@@ -53,6 +55,26 @@ pub use crate::stats::signed_rank::pairs_needed;
 /// 0.01 rather than the customary 0.05: a false alarm on a pull request costs a reviewer's trust,
 /// and with 5 samples a side 0.05 lets about 1 A/A comparison in 36 through as a regression.
 pub const ALPHA: f64 = 0.01;
+
+/// The level each wall-time test is held to when one comparison judges `deciding` scenarios
+/// together: [`ALPHA`] shared out evenly (Bonferroni), so that a build compared with itself gets
+/// a false call in *any* of them at most [`ALPHA`] of the time, not `ALPHA` per scenario.
+/// `deciding` counts the scenarios with enough samples to call a change at all ([`can_decide`]):
+/// one that cannot call a change cannot call a false one.
+pub fn scenario_alpha(deciding: usize) -> f64 {
+    ALPHA / deciding.max(1) as f64
+}
+
+/// Whether `samples` a side (rounds, when `paired`) are enough for the rank test to call a
+/// change at [`ALPHA`]: [`samples_needed`] a side, or [`pairs_needed`] rounds.
+pub fn can_decide(samples: usize, paired: bool) -> bool {
+    let needed = if paired {
+        pairs_needed(ALPHA)
+    } else {
+        samples_needed(ALPHA)
+    };
+    samples >= needed
+}
 
 /// Range rule: with overlapping ranges, a shift under this many times the observed spread is
 /// taken for noise.
@@ -312,17 +334,15 @@ fn inconclusive_reason(base: Side, head: Side, noise: &Noise, change: f64) -> St
             if largest_z(base.samples.len(), head.samples.len())
                 < crate::stats::normal::two_sided_critical(alpha) =>
         {
-            // Enough to judge at α, not at the stricter level of the sequential look it
-            // stopped at (bounds reached early).
+            // Enough to judge at α, not at the stricter level of the scenario's share of it
+            // or of the sequential look it stopped at (bounds reached early).
             let (n1, n2) = (base.samples.len(), head.samples.len());
             let needed = samples_needed(alpha);
+            let level = level_text(alpha);
             if n1 == n2 {
-                format!(
-                    "{n1} {} a side, {needed} needed at the last look",
-                    plural(n1)
-                )
+                format!("{n1} {} a side, {needed} needed at {level}", plural(n1))
             } else {
-                format!("{n1} and {n2} samples, {needed} a side needed at the last look")
+                format!("{n1} and {n2} samples, {needed} a side needed at {level}")
             }
         }
         Noise::RankTest { alpha, .. } => {
@@ -335,6 +355,16 @@ fn inconclusive_reason(base: Side, head: Side, noise: &Noise, change: f64) -> St
         Noise::Ranges { .. } => "the values overlap within their spread".to_owned(),
         Noise::Exact { .. } => "the counted runs disagree".to_owned(),
     }
+}
+
+/// A stricter level than [`ALPHA`] in words, to two significant digits: `alpha 0.0033`.
+pub(super) fn level_text(alpha: f64) -> String {
+    let decimals = (1.0 - alpha.log10().floor()).clamp(0.0, 12.0) as usize;
+    let digits = format!("{alpha:.decimals$}");
+    format!(
+        "alpha {}",
+        digits.trim_end_matches('0').trim_end_matches('.')
+    )
 }
 
 fn plural(n: usize) -> &'static str {

@@ -85,15 +85,27 @@ impl ResultSet {
 
 /// Compares `head` with `base`, scenario by scenario, judging each metric by HEAD's
 /// `[regression]` thresholds and the rule in [`decision`].
+///
+/// The scenarios that can call a wall-time change share the false-alarm rate
+/// [`decision::ALPHA`] ([`decision::scenario_alpha`]).
 pub fn compare(base: &ResultSet, head: &ResultSet) -> Comparison {
-    let mut scenarios = Vec::new();
-    let mut only_in_base = Vec::new();
-    for (name, b) in base.results() {
-        match head.get(name) {
-            Some(h) => scenarios.push(compare_scenario(b, h)),
-            None => only_in_base.push(name.clone()),
-        }
-    }
+    let pairs: Vec<_> = base
+        .results()
+        .values()
+        .filter_map(|b| Some((b, head.get(&b.scenario)?)))
+        .collect();
+    let deciding = pairs.iter().filter(|(b, h)| can_decide(b, h)).count();
+    let alpha = decision::scenario_alpha(deciding);
+    let scenarios = pairs
+        .iter()
+        .map(|(b, h)| compare_scenario(b, h, alpha))
+        .collect();
+    let only_in_base = base
+        .results()
+        .keys()
+        .filter(|name| head.get(name).is_none())
+        .cloned()
+        .collect();
     let only_in_head = head
         .results()
         .keys()
@@ -106,14 +118,27 @@ pub fn compare(base: &ResultSet, head: &ResultSet) -> Comparison {
         scenarios,
         only_in_base,
         only_in_head,
+        deciding,
     }
 }
 
-fn compare_scenario(base: &ScenarioResult, head: &ScenarioResult) -> ScenarioComparison {
+/// Whether the throughput samples of `base` and `head` can call a change at all: the same work,
+/// with enough samples a side (rounds, when paired) for the rank test at [`decision::ALPHA`].
+fn can_decide(base: &ScenarioResult, head: &ScenarioResult) -> bool {
+    let n = |r: &ScenarioResult| r.measurement.candles_per_sec.samples.len();
+    base.config_digest == head.config_digest
+        && decision::can_decide(n(base).min(n(head)), paired(base, head))
+}
+
+fn compare_scenario(
+    base: &ScenarioResult,
+    head: &ScenarioResult,
+    alpha: f64,
+) -> ScenarioComparison {
     let thresholds = head.budget.resolved.regression;
     let same_work = base.config_digest == head.config_digest;
     let metrics = if same_work {
-        compare_metrics(base, head, &thresholds)
+        compare_metrics(base, head, &thresholds, alpha)
     } else {
         Vec::new()
     };
@@ -146,6 +171,7 @@ fn compare_metrics(
     base: &ScenarioResult,
     head: &ScenarioResult,
     thresholds: &Regression,
+    alpha: f64,
 ) -> Vec<MetricComparison> {
     let (b, h) = (&base.measurement, &head.measurement);
     let stat = thresholds.stat;
@@ -158,7 +184,7 @@ fn compare_metrics(
             sampled(&h.candles_per_sec, stat),
             thresholds,
             Evidence::Sampled {
-                alpha: level(base, head),
+                alpha: level(base, head, alpha),
                 paired: paired(base, head),
             },
         ),
@@ -206,14 +232,14 @@ fn instructions(b: &Measurement, h: &Measurement, thresholds: &Regression) -> Me
     }
 }
 
-/// The level the rank test holds the throughput to: [`decision::ALPHA`], or the stricter
-/// nominal level of a sequential test's last look when either side's samples were collected by
-/// one (`ab` with `repeats = "auto"`).
-fn level(base: &ScenarioResult, head: &ScenarioResult) -> f64 {
+/// The level the rank test holds the throughput to: the scenario's share `alpha` of
+/// [`decision::ALPHA`], or the stricter nominal level of a sequential test's last look when
+/// either side's samples were collected by one (`ab` with `repeats = "auto"`).
+fn level(base: &ScenarioResult, head: &ScenarioResult, alpha: f64) -> f64 {
     [base, head]
         .iter()
         .filter_map(|r| r.sampling.as_ref()?.nominal_alpha())
-        .fold(decision::ALPHA, f64::min)
+        .fold(alpha, f64::min)
 }
 
 /// Whether the two sides' samples were taken in rounds side by side (`ab`), so that the

@@ -141,6 +141,9 @@ pub struct Comparison {
     pub only_in_base: Vec<String>,
     /// Scenarios in HEAD only.
     pub only_in_head: Vec<String>,
+    /// Scenarios with enough throughput samples to call a change; they share the false-alarm
+    /// rate, each held to `0.01 / deciding`.
+    pub deciding: usize,
 }
 
 /// How many scenarios ended how: the headline of a comparison.

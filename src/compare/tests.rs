@@ -361,7 +361,42 @@ fn samples_collected_sequentially_are_judged_at_the_last_looks_level() {
     assert_eq!(m.verdict, Some(ChangeVerdict::Inconclusive));
     assert_eq!(
         m.reason.as_deref(),
-        Some("7 samples a side, 8 needed at the last look")
+        Some("7 samples a side, 8 needed at alpha 0.001")
+    );
+}
+
+#[test]
+fn scenarios_that_can_decide_share_the_false_alarm_rate() {
+    // Five samples a side, fully separated: p ≈ 0.008, a call at 0.01 but not at 0.005.
+    let base: Vec<f64> = (0..5).map(|i| 1000.0 + f64::from(i)).collect();
+    let (b, h) = (result("btc", &base), result("btc", &scaled(&base, 0.9)));
+    let alone = compare(&set("base", [b.clone()]), &set("head", [h.clone()]));
+    assert_eq!(alone.deciding, 1);
+    assert_eq!(
+        alone.scenarios[0].outcome,
+        Some(ChangeVerdict::RegressedWarn)
+    );
+    // A second scenario with enough samples to decide: each is held to 0.01 / 2.
+    let (eth_b, eth_h) = (result("eth", &base), result("eth", &base));
+    let two = compare(
+        &set("base", [b.clone(), eth_b]),
+        &set("head", [h.clone(), eth_h]),
+    );
+    assert_eq!(two.deciding, 2);
+    let btc = &two.scenarios[0].metrics[0];
+    assert_eq!(btc.verdict, Some(ChangeVerdict::Inconclusive));
+    assert_eq!(
+        btc.reason.as_deref(),
+        Some("5 samples a side, 6 needed at alpha 0.005")
+    );
+    assert!(render::method(&two).contains("shared by the 2 scenarios"));
+    // One that cannot call anything (a single sample a side) takes no share.
+    let (once_b, once_h) = (result("once", &[1000.0]), result("once", &[1000.0]));
+    let with_once = compare(&set("base", [b, once_b]), &set("head", [h, once_h]));
+    assert_eq!(with_once.deciding, 1);
+    assert_eq!(
+        with_once.scenarios[0].outcome,
+        Some(ChangeVerdict::RegressedWarn)
     );
 }
 

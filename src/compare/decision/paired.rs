@@ -65,11 +65,12 @@ pub(super) fn inconclusive_reason(base: Side, head: Side, noise: &Noise, change:
     }
     let z = two_sided_critical(alpha);
     if largest_z(pairs) < z {
-        // Enough to judge at α, not at the stricter level of the sequential look it stopped
-        // at (bounds reached early).
+        // Enough to judge at α, not at the stricter level of the scenario's share of it or
+        // of the sequential look it stopped at (bounds reached early).
         return format!(
-            "{pairs} pairs, {} needed at the last look",
-            pairs_needed(alpha)
+            "{pairs} pairs, {} needed at {}",
+            pairs_needed(alpha),
+            super::level_text(alpha)
         );
     }
     match noise_pct(base, head, z) {

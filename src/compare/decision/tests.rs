@@ -242,7 +242,7 @@ fn enough_samples_follow_from_the_fixed_level_and_a_stricter_look_only_tests_har
     assert!(matches!(d.noise, Noise::RankTest { cleared: false, .. }));
     assert_eq!(
         d.reason.as_deref(),
-        Some("5 samples a side, 8 needed at the last look")
+        Some("5 samples a side, 8 needed at alpha 0.001")
     );
     let d = decide(
         Side {

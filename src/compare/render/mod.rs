@@ -154,14 +154,21 @@ pub fn method(c: &Comparison) -> String {
     let needed = super::decision::samples_needed(alpha);
     let pairs = super::decision::pairs_needed(alpha);
     let spread = number(super::decision::SPREAD_FACTOR);
+    let share = match c.deciding {
+        0 | 1 => String::new(),
+        k => format!(
+            ", shared by the {k} scenarios with enough samples to decide, each held to {alpha}/{k}"
+        ),
+    };
     format!(
         "Thresholds are HEAD's `[regression]` budget ({thresholds}); a change exactly at a threshold counts. \
          For candles/s samples that perfsuite ab took in rounds, the change is the typical round's ratio head/base \
          (Hodges-Lehmann), steadier than the ratio of the medians shown. \
          A change is called only when it also clears the noise: a two-sided rank test of the candles/s samples must \
-         reject \"no shift\" at alpha {alpha} (with repeats = \"auto\" in perfsuite ab, at the stricter level of the \
-         sequential test's last look, which keeps the overall false-alarm rate at {alpha}): the Wilcoxon signed-rank test \
-         of each round's head/base ratio for samples perfsuite ab took in rounds, the Mann-Whitney U test otherwise. With \
+         reject \"no shift\": the Wilcoxon signed-rank test of each round's head/base ratio for samples perfsuite ab took \
+         in rounds, the Mann-Whitney U test otherwise. Its level is alpha {alpha} for the comparison as a whole{share}; \
+         with repeats = \"auto\" in perfsuite ab, the stricter level of the sequential test's last look, which keeps the \
+         false-alarm rate over all its looks at the scenario's share. With \
          fewer samples than the test needs ({needed} a side at {alpha}, {pairs} rounds when paired), any change is \
          inconclusive, one sample included. Memory (the median \
          over the measuring processes), one value per run, is inconclusive when the two values' ranges overlap within \
