@@ -744,3 +744,54 @@ fn the_change_of_paired_rounds_is_the_typical_rounds_ratio_not_the_medians() {
     let d = sampled(&base, &head, Better::Higher, &thresholds(2.0, 10.0));
     assert!((d.change_pct.unwrap() - 51.5).abs() < 1e-9, "{d:?}");
 }
+
+#[test]
+fn a_paired_p_value_exactly_at_the_level_does_not_reject() {
+    let (base, head) = swinging_rounds(0.95);
+    let ratios = crate::stats::signed_rank::log_ratios(&base, &head).unwrap();
+    let alpha = crate::stats::signed_rank::signed_rank(&ratios)
+        .unwrap()
+        .p_value;
+    let d = decide(
+        Side {
+            value: median(&base),
+            samples: &base,
+        },
+        Side {
+            value: median(&head),
+            samples: &head,
+        },
+        Better::Higher,
+        &thresholds(2.0, 10.0),
+        Evidence::Sampled {
+            alpha,
+            paired: true,
+        },
+    );
+    assert!(
+        matches!(d.noise, Noise::SignedRankTest { p_value, cleared: false, .. } if p_value == alpha),
+        "{d:?}"
+    );
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+    // Not rejected, so not "the other way" either: the reason is the noise or the pairs.
+    let reason = d.reason.unwrap();
+    assert_ne!(reason, "the rank test points the other way");
+}
+
+#[test]
+fn a_paired_shift_in_a_few_rounds_under_a_typical_ratio_of_one_is_not_cleared() {
+    // 40 rounds alike and 10 where head ran 10 % slower: the signed-rank test, which leaves
+    // the equal rounds out, rejects (10 of one sign, p = 0.005), but the typical round's ratio
+    // is 1, a change with no direction for the test to confirm.
+    let base = [1000.0; 50];
+    let mut head = [1000.0; 50];
+    head[40..].fill(1100.0);
+    let d = paired(&base, &head, &thresholds(2.0, 10.0));
+    assert_eq!(d.change_pct, Some(0.0));
+    assert_eq!(d.verdict, ChangeVerdict::Unchanged);
+    assert!(
+        matches!(d.noise, Noise::SignedRankTest { p_value, cleared: false, .. } if p_value < ALPHA),
+        "{:?}",
+        d.noise
+    );
+}
