@@ -18,6 +18,18 @@ fn median(samples: &[f64]) -> f64 {
 }
 
 fn sampled(base: &[f64], head: &[f64], better: Better, t: &Regression) -> Decision {
+    at_level(base, head, better, t, ALPHA, false)
+}
+
+/// `base` and `head` judged on their medians by the rank test at `alpha`, paired or not.
+fn at_level(
+    base: &[f64],
+    head: &[f64],
+    better: Better,
+    t: &Regression,
+    alpha: f64,
+    paired: bool,
+) -> Decision {
     decide(
         Side {
             value: median(base),
@@ -29,10 +41,7 @@ fn sampled(base: &[f64], head: &[f64], better: Better, t: &Regression) -> Decisi
         },
         better,
         t,
-        Evidence::Sampled {
-            alpha: ALPHA,
-            paired: false,
-        },
+        Evidence::Sampled { alpha, paired },
     )
 }
 
@@ -372,21 +381,13 @@ fn a_real_drop_with_overlapping_samples_is_a_regression() {
 fn a_p_value_exactly_at_the_level_does_not_reject() {
     let (base, head) = overlapping_drop();
     let alpha = mann_whitney(&base, &head).unwrap().p_value;
-    let d = decide(
-        Side {
-            value: median(&base),
-            samples: &base,
-        },
-        Side {
-            value: median(&head),
-            samples: &head,
-        },
+    let d = at_level(
+        &base,
+        &head,
         Better::Higher,
         &Regression::default(),
-        Evidence::Sampled {
-            alpha,
-            paired: false,
-        },
+        alpha,
+        false,
     );
     assert!(
         matches!(d.noise, Noise::RankTest { p_value, cleared: false, .. } if p_value == alpha),
@@ -624,22 +625,7 @@ fn a_zero_base_gives_no_percentage() {
 }
 
 fn paired(base: &[f64], head: &[f64], t: &Regression) -> Decision {
-    decide(
-        Side {
-            value: median(base),
-            samples: base,
-        },
-        Side {
-            value: median(head),
-            samples: head,
-        },
-        Better::Higher,
-        t,
-        Evidence::Sampled {
-            alpha: ALPHA,
-            paired: true,
-        },
-    )
+    at_level(base, head, Better::Higher, t, ALPHA, true)
 }
 
 /// Twelve rounds on a machine whose speed swings by a third between rounds; head is `factor`
@@ -752,21 +738,13 @@ fn a_paired_p_value_exactly_at_the_level_does_not_reject() {
     let alpha = crate::stats::signed_rank::signed_rank(&ratios)
         .unwrap()
         .p_value;
-    let d = decide(
-        Side {
-            value: median(&base),
-            samples: &base,
-        },
-        Side {
-            value: median(&head),
-            samples: &head,
-        },
+    let d = at_level(
+        &base,
+        &head,
         Better::Higher,
         &thresholds(2.0, 10.0),
-        Evidence::Sampled {
-            alpha,
-            paired: true,
-        },
+        alpha,
+        true,
     );
     assert!(
         matches!(d.noise, Noise::SignedRankTest { p_value, cleared: false, .. } if p_value == alpha),
