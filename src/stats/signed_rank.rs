@@ -192,6 +192,17 @@ mod tests {
     }
 
     #[test]
+    fn the_centre_interval_runs_between_the_c_th_walsh_averages_from_each_end() {
+        // d = 1², 2², …, 20²: M = 210 Walsh averages, σ = √(20·21·41/24) = 26.79, at z = 1.96
+        // C = ⌊105 − 52.50⌋ = 52: from the 52nd smallest average, 68 = (6² + 10²)/2, to the
+        // 52nd largest, 205 = (7² + 19²)/2.
+        let d: Vec<f64> = (1..=20).map(|i| f64::from(i * i)).collect();
+        let (estimate, iv) = centre_interval(&d, 1.96).unwrap();
+        assert_eq!((iv.lo, iv.hi), (Some(68.0), Some(205.0)));
+        assert!(iv.lo.unwrap() < estimate && estimate < iv.hi.unwrap());
+    }
+
+    #[test]
     fn log_ratios_need_pairs_of_positive_numbers() {
         let d = log_ratios(&[100.0, 200.0], &[110.0, 180.0]).unwrap();
         assert!((d[0] - 1.1f64.ln()).abs() < 1e-15 && (d[1] - 0.9f64.ln()).abs() < 1e-15);
