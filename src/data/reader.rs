@@ -48,6 +48,7 @@ fn scan(
     };
     let fields: Vec<&str> = first.split(',').collect();
     let layout = Layout::detect(&fields).map_err(|e| DataError::at(path, 1, 1, e))?;
+    // cannot panic: the divisor is at least 16, and estimate + 1 <= u64::MAX / 16 + 1.
     let estimate = size / (first.len() as u64 + 1).max(16);
     let capacity = if keep {
         limit.unwrap_or(estimate).min(estimate + 1)
@@ -160,6 +161,9 @@ impl<'p> Rows<'p> {
     fn new(path: &'p Path, layout: Layout, capacity: u64, keep: bool) -> Self {
         let n = usize::try_from(capacity).unwrap_or(0).min(1 << 28);
         let mut series = CandleSeries::default();
+        // Only a hint from the size the file reports, which a sparse file inflates: a
+        // reservation the allocator refuses (`ulimit -v`) is skipped, and the columns grow as
+        // rows are read, instead of aborting the process.
         for column in [
             &mut series.open,
             &mut series.high,
@@ -167,9 +171,9 @@ impl<'p> Rows<'p> {
             &mut series.close,
             &mut series.volume,
         ] {
-            column.reserve(n);
+            let _ = column.try_reserve(n);
         }
-        series.ts.reserve(n);
+        let _ = series.ts.try_reserve(n);
         let columns = layout.columns();
         let last_column = columns.into_iter().max().unwrap_or(0);
         Self {
@@ -208,6 +212,8 @@ impl<'p> Rows<'p> {
         }
         self.bounds.clear();
         let mut start = 0;
+        // cannot panic: the line has `width` fields and every column index is below it
+        // (Layout::detect), so `start` stays within the line.
         for _ in 0..=self.last_column {
             let end = bytes[start..]
                 .iter()

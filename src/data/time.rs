@@ -63,6 +63,7 @@ impl Unit {
 pub fn epoch_int_ms(text: &str) -> Option<(i64, Unit)> {
     let v = super::number::integer(text)?;
     let unit = Unit::of(v as f64);
+    // Every arm stays within i64: seconds are below 1e11 (checked anyway), the others divide.
     let ms = match unit {
         Unit::Seconds => v.checked_mul(1000)?,
         Unit::Millis => v,
@@ -72,19 +73,27 @@ pub fn epoch_int_ms(text: &str) -> Option<(i64, Unit)> {
     Some((ms, unit))
 }
 
-/// Any epoch number (integer or decimal) in milliseconds; `None` if `text` is no number.
+/// Milliseconds a decimal epoch number may reach either side of the epoch (about 31 million
+/// years): far inside `i64`, so no time read saturates or overflows when it is stepped from.
+const MAX_DECIMAL_MS: f64 = 1e18;
+
+/// Any epoch number (integer or decimal) in milliseconds; `None` if `text` is no number, or a
+/// decimal one beyond [`MAX_DECIMAL_MS`] (`-1e25`), which `as i64` would silently saturate.
 pub fn epoch_ms(text: &str) -> Option<i64> {
     if let Some((ms, _)) = epoch_int_ms(text) {
         return Some(ms);
     }
     let v: f64 = text.parse().ok().filter(|v: &f64| v.is_finite())?;
-    Some((v / Unit::of(v).per_milli()).floor() as i64)
+    let ms = (v / Unit::of(v).per_milli()).floor();
+    // cannot panic: |ms| < 1e18 < 2^63, so the cast is exact.
+    (ms.abs() < MAX_DECIMAL_MS).then_some(ms as i64)
 }
 
 /// An ISO 8601 date or date and time in milliseconds since the epoch. Without an offset the
 /// time is UTC. `None` if `text` is not such a date.
 pub fn iso_ms(text: &str) -> Option<i64> {
     let b = text.as_bytes();
+    // cannot panic: every index below is behind a length check (`b` has 10 bytes, `rest` 6).
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -198,6 +207,17 @@ mod tests {
         assert_eq!(iso_ms("2024-01-01T00:00:00.5"), Some(JAN_1_2024_MS + 500));
         assert_eq!(iso_ms("2024-03-01"), Some(JAN_1_2024_MS + 60 * 86_400_000));
         assert_eq!(iso_ms("1970-01-01"), Some(0));
+    }
+
+    #[test]
+    fn a_decimal_epoch_beyond_what_milliseconds_hold_is_no_time() {
+        // `as i64` saturated these to i64::MIN and i64::MAX, and the engine's first step back
+        // from i64::MIN overflowed.
+        for text in ["-1e25", "1e25", "1e300", "-1.7976931348623157e308"] {
+            assert_eq!(epoch_ms(text), None, "{text}");
+        }
+        assert_eq!(epoch_ms("1704067200.5"), Some(JAN_1_2024_MS + 500));
+        assert_eq!(epoch_ms("-1e20"), Some(-100_000_000_000_000));
     }
 
     #[test]

@@ -125,7 +125,8 @@ impl Ingest {
     pub(crate) fn new(first_close: f64, first_ts: i64) -> Self {
         Self {
             prev_close: first_close,
-            prev_ts: first_ts - 1,
+            // data::time keeps times read within ±1e18 ms; saturating holds for any series.
+            prev_ts: first_ts.saturating_sub(1),
         }
     }
 

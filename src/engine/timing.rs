@@ -53,8 +53,19 @@ impl StageTimings {
         }
     }
 
+    /// [`StageTimings::with_capacity`], or the allocator's refusal (a count from input may ask
+    /// for more than the machine has).
+    pub fn try_with_capacity(batches: usize) -> Result<Self, std::collections::TryReserveError> {
+        let mut timings = Self::default();
+        for column in &mut timings.nanos {
+            column.try_reserve_exact(batches)?;
+        }
+        Ok(timings)
+    }
+
     /// The per-batch times of `stage`, in nanoseconds.
     pub fn samples(&self, stage: Stage) -> &[u64] {
+        // cannot panic: `nanos` has one column per variant of `Stage`.
         &self.nanos[stage as usize]
     }
 

@@ -228,7 +228,15 @@ impl History {
         if version == SCHEMA_VERSION {
             return Ok(());
         }
-        for migration in &MIGRATIONS[version as usize..] {
+        // `user_version` is any 32-bit integer a file holds: a negative one is no version of ours.
+        let Ok(applied) = usize::try_from(version) else {
+            return Err(DbError::Damaged {
+                path: path.clone(),
+                problem: format!("history schema {version}, which no perfsuite writes"),
+            });
+        };
+        // cannot panic: 0 <= applied < SCHEMA_VERSION = MIGRATIONS.len(), checked above.
+        for migration in &MIGRATIONS[applied..] {
             tx.execute_batch(migration).map_err(sqlite)?;
         }
         tx.execute_batch(&format!(
@@ -286,6 +294,7 @@ fn check_header(path: &Path) -> Result<(), DbError> {
     ));
     // The page count is valid only when the two change counters agree (SQLite 3.7.0 and later).
     let valid = header[24..28] == header[92..96];
+    // cannot panic: pages < 2^32 and page_size <= 2^16, so the product stays below 2^48.
     if valid && pages > 0 && len < pages * page_size {
         return Err(damaged(format!(
             "truncated: {len} bytes where its header says {pages} pages of {page_size} bytes"
@@ -339,6 +348,22 @@ mod tests {
             .unwrap();
         let e = History::open(&path, false).err().expect("refused");
         assert!(e.to_string().contains("newer perfsuite"), "{e}");
+    }
+
+    #[test]
+    fn a_negative_schema_version_is_refused_as_damaged_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        drop(History::open(&path, true).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = -1")
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let e = History::open(&path, false).err().expect("refused");
+        assert!(matches!(e, DbError::Damaged { .. }), "{e}");
+        assert!(e.to_string().contains("history schema -1"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]

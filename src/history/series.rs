@@ -72,7 +72,9 @@ pub struct Filter {
 /// the metric rows, which come in result order, are matched to their runs by walking both lists
 /// in step instead of through a hash map.
 pub fn load(history: &mut History, filter: &Filter) -> Result<Vec<ScenarioHistory>, DbError> {
-    let out = (|| -> rusqlite::Result<Vec<ScenarioHistory>> {
+    // The inner error is a metric value out of range: (result id, metric, value).
+    type Loaded = Result<Vec<ScenarioHistory>, (i64, String, f64)>;
+    let out = (|| -> rusqlite::Result<Loaded> {
         let conn = history.conn();
         let mut scenarios: Vec<ScenarioHistory> = Vec::new();
         // (result id, scenario index, run index), sorted by id below.
@@ -105,6 +107,7 @@ pub fn load(history: &mut History, filter: &Filter) -> Result<Vec<ScenarioHistor
                     metrics: BTreeMap::new(),
                 });
             }
+            // cannot panic: a scenario was pushed above unless the last one is this one.
             let s = scenarios.len() - 1;
             let run = Run {
                 id: row.get(0)?,
@@ -132,13 +135,20 @@ pub fn load(history: &mut History, filter: &Filter) -> Result<Vec<ScenarioHistor
             if run_id != id {
                 continue;
             }
+            let name = text(row, 1)?;
             let point = Point {
                 run,
                 value: row.get(2)?,
                 low: row.get(3)?,
                 high: row.get(4)?,
             };
-            let name = text(row, 1)?;
+            if let Some(v) = [Some(point.value), point.low, point.high]
+                .into_iter()
+                .flatten()
+                .find(|v| !(v.abs() <= MAX_VALUE))
+            {
+                return Ok(Err((id, name.to_owned(), v)));
+            }
             let series = &mut scenarios[s].metrics;
             match series.get_mut(name) {
                 Some(points) => points.push(point),
@@ -152,10 +162,24 @@ pub fn load(history: &mut History, filter: &Filter) -> Result<Vec<ScenarioHistor
                 points.sort_by_key(|p| p.run);
             }
         }
-        Ok(scenarios)
+        Ok(Ok(scenarios))
     })();
-    out.map_err(|e| history.error(e))
+    match out.map_err(|e| history.error(e))? {
+        Ok(scenarios) => Ok(scenarios),
+        Err((id, name, v)) => Err(DbError::Damaged {
+            path: history.path().to_owned(),
+            problem: format!(
+                "result {id}'s `{}` is {v:e}, no measurement (at most {MAX_VALUE:e})",
+                crate::output::escape::escaped(&name)
+            ),
+        }),
+    }
 }
+
+/// The largest magnitude a metric read back may have. Measurements are far below it (bench.json
+/// allows 1e12 candles a second); beyond it, or infinite (SQLite stores `1e999` as infinity),
+/// the trend's sums overflow and every point looks like a change.
+const MAX_VALUE: f64 = 1e100;
 
 /// Column `i` of `row` as text, borrowed from SQLite.
 fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
@@ -240,6 +264,32 @@ mod tests {
         let points = &all[0].metrics["instructions_per_candle"];
         assert_eq!(points.len(), 1, "only the run that counted them");
         assert_eq!((points[0].run, points[0].value), (0, 912.5));
+    }
+
+    #[test]
+    fn an_infinite_or_absurd_metric_in_the_database_is_refused_naming_the_result() {
+        // SQLite stores `1e999` as infinity; read back, one such point made the trend's sums
+        // overflow and report a change every few points.
+        for (value, shown) in [("1e999", "inf"), ("-1e999", "-inf"), ("1e200", "1e200")] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut h = History::open(&dir.path().join("h.sqlite"), true).unwrap();
+            let runs: Vec<_> = (0..3)
+                .map(|i| at(&format!("2024-01-0{}T00:00:00Z", i + 1), "aaa", &[10.0]))
+                .collect();
+            record(&mut h, &runs).unwrap();
+            h.conn()
+                .execute_batch(&format!(
+                    "UPDATE metric SET value = {value} WHERE result_id = 2 AND name = 'candles_per_sec'"
+                ))
+                .unwrap();
+            let e = load(&mut h, &Filter::default()).err().expect("refused");
+            assert!(matches!(e, DbError::Damaged { .. }), "{e}");
+            assert!(
+                e.to_string()
+                    .contains(&format!("result 2's `candles_per_sec` is {shown}")),
+                "{e}"
+            );
+        }
     }
 
     #[test]

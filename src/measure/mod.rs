@@ -141,6 +141,9 @@ pub enum MeasureError {
     /// The engine rejected the data.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// The measurement needs more memory than can be allocated.
+    #[error("{0}")]
+    OutOfMemory(String),
     /// Two runs of the same candles disagreed: the engine is not deterministic.
     #[error("repeat {repeat} produced other results than the first run: the engine is not deterministic")]
     Nondeterministic {
@@ -166,7 +169,13 @@ pub fn measure(
     let (series, data) = candles(spec).map_err(MeasureError::Data)?;
     let generation_s = clock.elapsed().as_secs_f64();
 
-    let mut engine = Engine::new(spec.engine);
+    // One batch holds the whole series at most: a `batch_size` far above the candles (1e8 for
+    // 1,000) must not allocate scratch columns for candles that do not exist. Results and
+    // stage timings are the same, as the series is one batch either way.
+    let mut engine = Engine::new(EngineSettings {
+        batch_size: spec.engine.batch_size.min(series.len().max(1)),
+        ..spec.engine
+    });
     let mut expected: Option<Outcome> = None;
     let clock = Instant::now();
     for i in 1..=spec.warmup {
@@ -181,7 +190,18 @@ pub fn measure(
     } else {
         engine.batches(series.len())
     };
-    let mut timings = StageTimings::with_capacity(timed_batches * spec.repeats as usize);
+    // A data file's rows are not in the up-front memory check: its batches times the repeats
+    // may ask for more than there is, which is an error here, not an abort.
+    let batches = timed_batches.saturating_mul(spec.repeats as usize);
+    let mut timings = StageTimings::try_with_capacity(batches).map_err(|_| {
+        MeasureError::OutOfMemory(format!(
+            "timing {batches} batches ({timed_batches} a run \u{d7} {} repeats) needs about \
+             {} MiB, which cannot be allocated: use fewer repeats or a larger `batch_size`",
+            spec.repeats,
+            (batches as u64).saturating_mul(BYTES_PER_TIMED_BATCH) >> 20
+        ))
+    })?;
+    // cannot panic: repeats <= 10,000 (config::REPEATS, checked by config and clap).
     let mut run_seconds = Vec::with_capacity(spec.repeats as usize);
     if marked {
         client_request::start_instrumentation();
@@ -233,6 +253,7 @@ pub fn candles(spec: &BenchSpec) -> Result<(CandleSeries, Option<DataInfo>), Dat
             let n = spec
                 .candles
                 .expect("a spec without data has a candle count");
+            // cannot panic: candles <= 1e8 (config::CANDLES, checked by config and clap).
             Ok((generate(n as usize, spec.seed, &spec.symbol), None))
         }
     }

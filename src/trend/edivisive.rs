@@ -378,7 +378,7 @@ fn merge(indices: &mut Vec<usize>, series: &Series, settings: &Settings) {
             .iter()
             .copied()
             .enumerate()
-            .max_by(|(_, x), (_, y)| x.partial_cmp(y).expect("p-values are numbers"));
+            .max_by(|(_, (sx, px)), (_, (sy, py))| sx.cmp(sy).then(px.total_cmp(py)));
         match weakest {
             Some((i, (short, p))) if short || p >= settings.max_p_value => {
                 indices.remove(i);
