@@ -110,3 +110,48 @@ fn timing_more_batches_of_a_data_file_than_memory_holds_is_exit_3_not_an_abort()
         outcome.stderr
     );
 }
+
+#[test]
+fn a_base_that_prints_a_negative_throughput_is_an_error_row_and_nothing_is_made_of_it() {
+    // A child's measurement was used as printed: `ab` wrote OUT/base/a/bench.json with a
+    // throughput of -5, which `compare` itself then refuses, and judged the scenario on it.
+    let f = Fixture::new(&[("s/a.toml", &common::tiny("a", "BTCUSDT", ""))]);
+    let exe = env!("CARGO_BIN_EXE_perfsuite");
+    let valid = f.run(&[
+        "bench",
+        "--candles",
+        "3000",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+    ]);
+    assert_eq!(valid.code(), 0, "{}", valid.stderr);
+    let mut hostile: serde_json::Value = serde_json::from_str(&valid.stdout).unwrap();
+    for key in ["min", "median", "p95", "mean"] {
+        hostile["candles_per_sec"][key] = (-5.0).into();
+    }
+    hostile["candles_per_sec"]["samples"] = serde_json::json!([-5.0]);
+    f.write("hostile.json", hostile.to_string());
+    // The probe gets a real measurement; every later run gets the hostile one.
+    f.write(
+        "base.sh",
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *PROBE*) exec '{exe}' \"$@\" ;; esac\ncat '{}'\n",
+            f.path("hostile.json").display()
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(f.path("base.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let base = f.path("base.sh").display().to_string();
+    let outcome = f.run(&["ab", "--base", &base, "s", "--out", "out", "-q", "--strict"]);
+    assert_eq!(outcome.code(), 3, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("`candles_per_sec.samples[0]` must be a positive number, got -5"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!f.path("out/base/a/bench.json").exists(), "{:?}", f.tree());
+}

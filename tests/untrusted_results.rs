@@ -178,6 +178,38 @@ fn damages() -> Vec<(Damage, &'static str)> {
             edit("absurd peak RSS", |v| v["peak_rss_mb"] = json!(1e300)),
             "`peak_rss_mb` is 1e300",
         ),
+        // The history stored these as signed 64-bit integers, wrapping a larger one; its
+        // trends summed the figures until they overflowed.
+        (
+            edit("absurd core count", |v| {
+                v["environment"]["cores"] = json!(u64::MAX)
+            }),
+            "`environment.cores` is 18446744073709551615",
+        ),
+        (
+            edit("absurd machine memory", |v| {
+                v["environment"]["memory_mb"] = json!(u64::MAX)
+            }),
+            "`environment.memory_mb` is 18446744073709551615",
+        ),
+        (
+            edit("trades beyond a signed count", |v| {
+                v["fingerprint"]["trades"] = json!(u64::MAX)
+            }),
+            "`fingerprint.trades` is 18446744073709551615",
+        ),
+        (
+            edit("absurd latency", |v| {
+                v["p95_stage_latency_ms"] = json!(1e300)
+            }),
+            "`p95_stage_latency_ms` is 1e300",
+        ),
+        (
+            edit("negative instructions per candle", |v| {
+                v["instructions_per_candle"] = json!(-1.0)
+            }),
+            "`instructions_per_candle` must be a non-negative number",
+        ),
         (
             edit("negative stage time", |v| {
                 v["stages"]["ingest"]["p95_ms"] = json!(-3.0)

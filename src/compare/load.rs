@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::name_problem;
 use crate::results::folder::BENCH_JSON;
-use crate::results::{newer_schema, ScenarioResult, SCHEMA_VERSION};
+use crate::results::{newer_schema, Measurement, ScenarioResult, SCHEMA_VERSION};
 
 use super::ResultSet;
 
@@ -228,7 +228,25 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
             ),
         ));
     }
-    let m = &r.measurement;
+    check_measurement(&r.measurement)?;
+    let regression = r.budget.resolved.regression;
+    for (key, v) in [
+        ("warn_pct", regression.warn_pct),
+        ("fail_pct", regression.fail_pct),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err((
+                format!("budget.resolved.regression.{key}"),
+                format!("must be a non-negative number, got {v}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first value in `m` that no measurement can produce, as `(key, problem)`: what a
+/// bench.json must hold, and what a child process (`run`'s, `ab --base`) must print.
+pub(crate) fn check_measurement(m: &Measurement) -> Result<(), (String, String)> {
     if m.candles == 0 {
         return Err((
             "candles".into(),
@@ -295,11 +313,19 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
     for (key, v) in [
         ("p95_stage_latency_ms", m.p95_stage_latency_ms),
         ("peak_rss_mb", m.peak_rss_mb),
+        ("instructions_per_candle", m.instructions_per_candle),
     ] {
         if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
             return Err((
                 key.into(),
                 format!("must be a non-negative number or null, got {v}"),
+            ));
+        }
+        // The history's trends sum these: far below f64's range, a sum of them stays finite.
+        if let Some(v) = v.filter(|&v| v > MAX_FIGURE) {
+            return Err((
+                key.into(),
+                format!("is {v:e}: more than {MAX_FIGURE:e} is no measurement"),
             ));
         }
     }
@@ -338,15 +364,25 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
             format!("must be {}", e.expected),
         ));
     }
-    let regression = r.budget.resolved.regression;
-    for (key, v) in [
-        ("warn_pct", regression.warn_pct),
-        ("fail_pct", regression.fail_pct),
+    // The history stores these as SQLite's signed 64-bit integers: a larger one would wrap.
+    let trades = m
+        .fingerprint
+        .as_ref()
+        .map(|f| ("fingerprint.trades", f.trades));
+    let env = &m.environment;
+    for (key, v, most) in [
+        ("environment.cores", Some(env.cores as u64), MAX_CORES),
+        (
+            "environment.memory_mb",
+            Some(env.memory_mb),
+            MAX_PEAK_RSS_MB as u64,
+        ),
+        ("fingerprint.trades", trades.map(|t| t.1), i64::MAX as u64),
     ] {
-        if !(v.is_finite() && v >= 0.0) {
+        if let Some(v) = v.filter(|&v| v > most) {
             return Err((
-                format!("budget.resolved.regression.{key}"),
-                format!("must be a non-negative number, got {v}"),
+                key.into(),
+                format!("is {v}: more than {most} is no measurement"),
             ));
         }
     }
@@ -356,8 +392,12 @@ fn validate(r: &ScenarioResult) -> Result<(), (String, String)> {
 /// The largest file read as a bench.json: 1,000 times what perfsuite writes.
 pub(crate) const MAX_FILE_BYTES: u64 = 64 << 20;
 /// Throughput no machine reaches: a candle a picosecond.
-const MAX_CANDLES_PER_SEC: f64 = 1e12;
+pub(crate) const MAX_CANDLES_PER_SEC: f64 = 1e12;
 /// Peak memory no machine has: a million GiB.
 const MAX_PEAK_RSS_MB: f64 = 1e9;
+/// Logical cores no machine has.
+const MAX_CORES: u64 = 1 << 20;
+/// A latency or an instruction count per candle no measurement reaches (31,000 years in ms).
+const MAX_FIGURE: f64 = 1e15;
 #[cfg(test)]
 mod tests;

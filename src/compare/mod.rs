@@ -27,7 +27,7 @@ use crate::results::{Measurement, ScenarioResult};
 use crate::stats::Distribution;
 
 pub use decision::{Better, ChangeVerdict, Decision, Evidence, Noise, Side};
-pub(crate) use load::sorted_entries;
+pub(crate) use load::{check_measurement, sorted_entries, MAX_CANDLES_PER_SEC};
 pub use load::{load_result_set, LoadError};
 pub use loosened::{Loosening, Setting};
 pub use model::{

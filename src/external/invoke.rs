@@ -53,6 +53,7 @@ pub fn measure(
         invoke()?;
     }
     let warmup_s = warm.elapsed().as_secs_f64();
+    // cannot panic: repeats <= 10,000 (config::REPEATS, checked by config and clap).
     let mut runs = Vec::with_capacity(spec.repeats as usize);
     for i in 1..=spec.repeats {
         progress(Progress::Repeat(i, spec.repeats));
@@ -61,6 +62,7 @@ pub fn measure(
     // Read before anything else is started and waited for (git, for the environment).
     let peak_rss_mb = children_peak_rss_mb();
     let candles = candles(spec, data.as_ref(), &runs).map_err(named)?;
+    // cannot panic: repeats >= 1 (config::REPEATS, checked by config and clap), so runs has one.
     let fingerprint = runs[0].1.fingerprint.clone();
     if runs.iter().any(|(_, r)| r.fingerprint != fingerprint) {
         return Err(named(
@@ -81,6 +83,7 @@ pub fn measure(
     Ok(Measurement {
         schema_version: SCHEMA_VERSION,
         candles,
+        // cannot panic: at most 10,000 invocations of at most MAX_SAMPLES samples fit in u32.
         repeats: samples.len() as u32,
         warmup: spec.warmup,
         seed: spec.seed,
@@ -179,6 +182,7 @@ fn candles(
     runs: &[(f64, Report)],
 ) -> Result<u64, String> {
     let rows = data.map(|d| d.rows);
+    // cannot panic: `measure` calls this with at least one run (repeats >= 1).
     if let (Some(said), Some(rows)) = (runs[0].1.candles, rows) {
         if said != rows {
             return Err(format!(

@@ -11,11 +11,16 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::compare::MAX_CANDLES_PER_SEC;
 use crate::engine::fingerprint::Fingerprint;
 use crate::results::StageStats;
 
 /// The newest protocol this perfsuite reads.
 pub const PROTOCOL: u64 = 1;
+
+/// The most samples one report may hold: a scenario's most repeats. With at most as many
+/// invocations, the samples of a measurement fit a `u32` count.
+pub const MAX_SAMPLES: usize = *crate::config::REPEATS.end() as usize;
 
 /// The top-level keys of protocol 1.
 const KEYS: [&str; 10] = [
@@ -170,9 +175,7 @@ fn throughput(top: &Map<String, Value>) -> Result<(Option<Vec<f64>>, f64), Strin
         let v = cps
             .get(key)
             .ok_or_else(|| format!("printed no `candles_per_sec.{key}`"))?;
-        *slot = positive(v).ok_or_else(|| {
-            format!("`candles_per_sec.{key}` must be a number greater than 0, got {v}")
-        })?;
+        *slot = rate(v, key)?;
     }
     let [min, median, p95] = stats;
     if !(min <= median && median <= p95) {
@@ -182,15 +185,17 @@ fn throughput(top: &Map<String, Value>) -> Result<(Option<Vec<f64>>, f64), Strin
     }
     let samples = match cps.get("samples") {
         None | Some(Value::Null) => None,
+        Some(Value::Array(items)) if items.len() > MAX_SAMPLES => {
+            return Err(format!(
+                "`candles_per_sec.samples` holds {} samples; at most {MAX_SAMPLES}, one a repeat",
+                items.len()
+            ))
+        }
         Some(Value::Array(items)) if !items.is_empty() => Some(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| {
-                    positive(v).ok_or_else(|| {
-                        format!("`candles_per_sec.samples[{i}]` must be a number greater than 0, got {v}")
-                    })
-                })
+                .map(|(i, v)| rate(v, &format!("samples[{i}]")))
                 .collect::<Result<Vec<f64>, String>>()?,
         ),
         Some(v) => {
@@ -202,8 +207,22 @@ fn throughput(top: &Map<String, Value>) -> Result<(Option<Vec<f64>>, f64), Strin
     Ok((samples, median))
 }
 
-fn positive(v: &Value) -> Option<f64> {
-    v.as_f64().filter(|x| x.is_finite() && *x > 0.0)
+/// `candles_per_sec.KEY`: a number greater than 0 and at most what a bench.json may hold, so
+/// that sums of samples stay finite.
+fn rate(v: &Value, key: &str) -> Result<f64, String> {
+    let x = v
+        .as_f64()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .ok_or_else(|| {
+            format!("`candles_per_sec.{key}` must be a number greater than 0, got {v}")
+        })?;
+    if x > MAX_CANDLES_PER_SEC {
+        return Err(format!(
+            "`candles_per_sec.{key}` is {x:e}: more than {MAX_CANDLES_PER_SEC:e} candles a second \
+             is no measurement"
+        ));
+    }
+    Ok(x)
 }
 
 fn non_negative(v: &Value) -> Option<f64> {
@@ -368,6 +387,22 @@ mod tests {
     }
 
     #[test]
+    fn a_report_with_more_samples_than_a_scenario_has_repeats_is_refused() {
+        // Unbounded, the samples of a measurement's invocations could pass a u32 count.
+        let samples = vec!["1"; MAX_SAMPLES + 1].join(",");
+        let e = parse_str(&format!(
+            r#"{{"candles_per_sec": {{"min": 1, "median": 1, "p95": 1, "samples": [{samples}]}}}}"#
+        ))
+        .unwrap_err();
+        assert!(e.contains("holds 10001 samples; at most 10000"), "{e}");
+        let samples = vec!["1"; MAX_SAMPLES].join(",");
+        let text = format!(
+            r#"{{"candles_per_sec": {{"min": 1, "median": 1, "p95": 1, "samples": [{samples}]}}}}"#
+        );
+        assert_eq!(parse_str(&text).unwrap().samples.len(), MAX_SAMPLES);
+    }
+
+    #[test]
     fn every_malformed_output_names_the_field_and_what_is_wrong() {
         let cps = r#""candles_per_sec": {"min": 1, "median": 2, "p95": 3}"#;
         let cases = [
@@ -393,6 +428,15 @@ mod tests {
             (
                 r#"{"candles_per_sec": {"min": 3, "median": 2, "p95": 1}}"#,
                 "must have min <= median <= p95",
+            ),
+            // Samples beyond 1e12 overflowed the mean to infinity, written as null.
+            (
+                r#"{"candles_per_sec": {"min": 1, "median": 2, "p95": 1e300}}"#,
+                "`candles_per_sec.p95` is 1e300: more than 1e12 candles a second",
+            ),
+            (
+                r#"{"candles_per_sec": {"min": 1, "median": 2, "p95": 3, "samples": [1, 1e13]}}"#,
+                "`candles_per_sec.samples[1]` is 1e13: more than 1e12",
             ),
             (
                 r#"{"candles_per_sec": {"min": 1, "median": 2, "p95": 3, "samples": [1, -2]}}"#,

@@ -276,7 +276,11 @@ pub fn parse_measurement(text: &str) -> Result<Measurement, String> {
             "schema_version {version} is newer than this perfsuite reads ({SCHEMA_VERSION})"
         ));
     }
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    let m: Measurement = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    // A child may be any program (`ab --base`): its numbers are checked as a bench.json's are
+    // before any statistic, sum or file is made of them.
+    crate::compare::check_measurement(&m).map_err(|(key, problem)| format!("`{key}` {problem}"))?;
+    Ok(m)
 }
 
 /// Why a child failed, in words: its exit code or signal, and the last lines it printed.
