@@ -22,6 +22,7 @@ pub fn percentile(samples: &[f64], q: f64) -> Option<f64> {
 pub fn percentile_of_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     let last = sorted.len().checked_sub(1)?;
     let rank = q / 100.0 * last as f64;
+    // cannot panic: callers pass q in 0..=100 (50, 95), so 0 <= rank <= last.
     let lower = rank.floor() as usize;
     let upper = (lower + 1).min(last);
     let fraction = rank - lower as f64;

@@ -145,6 +145,7 @@ fn regressed(
     let mut plan = fresh.clone();
     let (mut base, mut head) = (Vec::new(), Vec::new());
     let stop = loop {
+        // cannot panic: pool() returns None for no rounds, so the range is not empty.
         let (first, second) = pool[rng.random_range(0..pool.len())];
         let (b, h) = if rng.random::<bool>() {
             (first, second)
@@ -225,6 +226,7 @@ pub fn repeats_needed(
         if hi >= MOST_REPEATS {
             return None;
         }
+        // cannot panic: hi < MOST_REPEATS (500) here, so doubling stays small.
         hi = (hi * 2).min(MOST_REPEATS);
     }
     let mut lo = min_repeats.max(5) - 1;

@@ -113,6 +113,7 @@ fn judge(
     let auto = scenario.auto.map(|a| AutoRepeats {
         max_repeats: a
             .max_repeats
+            // cannot panic: float `as u32` saturates (1e300 s: u32::MAX); min() bounds it.
             .min((a.max_time_s / round_s.max(1e-6)).floor() as u32)
             .max(a.min_repeats),
         ..a
@@ -126,6 +127,7 @@ fn judge(
     let min_repeats = auto.map_or(5, |a| a.min_repeats);
     Some(ScenarioCalibration {
         scenario: scenario.name.clone(),
+        // cannot panic: --rounds is at most 10,000 (clap), one sample a round.
         rounds: base.len() as u32,
         round_s,
         noise,

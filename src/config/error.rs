@@ -113,6 +113,7 @@ impl<'a> Places<'a> {
         if target < self.offset {
             *self = Self::new(self.src);
         }
+        // cannot panic: line_start <= offset <= target <= len, all char boundaries.
         for (i, _) in text[self.offset..target].match_indices('\n') {
             self.line += 1;
             self.line_start = self.offset + i + 1;

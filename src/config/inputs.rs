@@ -81,6 +81,7 @@ pub(crate) fn command(
             "must name a program, e.g. [\"python3\", \"bench_backtester.py\"]",
         ));
     }
+    // cannot panic: an empty argv was refused just above.
     let program_span = raw.get_ref()[0].span();
     command.locate().map_err(|why| {
         src.value_error(

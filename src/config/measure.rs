@@ -86,6 +86,7 @@ pub(crate) fn measure(
                 ),
             ));
         }
+        // cannot panic: checked against INSTRUCTION_REPEATS (1..=100) above.
         m.instruction_repeats = got as u32;
     }
     Ok(m)

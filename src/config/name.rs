@@ -86,6 +86,7 @@ pub fn matches_filter(pattern: &str, name: &str) -> bool {
             return false;
         }
     }
+    // cannot panic: pi only grows past an index below p.len(), so pi <= p.len().
     p[pi..].iter().all(|&c| c == '*')
 }
 

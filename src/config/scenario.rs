@@ -214,9 +214,11 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
     }
     let candles = opt_in_range(src, raw.candles.as_ref(), "candles", CANDLES)?;
     let seed =
+        // cannot panic: SEED bounds seed to 0..=i64::MAX, so `as u64` is exact.
         opt_in_range(src, raw.seed.as_ref(), "seed", SEED)?.map_or(DEFAULT_SEED, |v| v as u64);
     let (repeats, auto) = repeats(src, &raw)?;
     let warmup = opt_in_range(src, raw.warmup.as_ref(), "warmup", WARMUP)?
+        // cannot panic: WARMUP bounds warmup to 0..=10,000, so `as u32` is exact.
         .map_or(DEFAULT_WARMUP, |v| v as u32);
     let symbol = match raw.symbol {
         Some(s) if !valid_symbol(s.get_ref()) => {
@@ -254,6 +256,7 @@ fn validate(src: &Source, raw: RawScenario) -> Result<Parsed, ConfigError> {
         scenario: Scenario {
             name,
             description: raw.description.map(Spanned::into_inner),
+            // cannot panic: CANDLES bounds candles to 1..=1e8, so `as u64` is exact.
             candles: candles.map(|v| v as u64),
             seed,
             repeats,
@@ -291,6 +294,7 @@ fn repeats(src: &Source, raw: &RawScenario) -> Result<(u32, Option<AutoRepeats>)
                         format_args!("applies only with repeats = \"auto\", not repeats = {n}"),
                     ));
                 }
+                // cannot panic: in_range bounds n to REPEATS (1..=10,000), so `as u32` is exact.
                 return Ok((n as u32, None));
             }
             other => {
@@ -313,6 +317,7 @@ fn repeats(src: &Source, raw: &RawScenario) -> Result<(u32, Option<AutoRepeats>)
     }
     let defaults = AutoRepeats::default();
     let min = opt_in_range(src, raw.min_repeats.as_ref(), "min_repeats", REPEATS)?
+        // cannot panic: REPEATS bounds both to 1..=10,000, so `as u32` is exact.
         .map_or(defaults.min_repeats, |v| v as u32);
     let max = opt_in_range(src, raw.max_repeats.as_ref(), "max_repeats", REPEATS)?
         .map_or(defaults.max_repeats.max(min), |v| v as u32);

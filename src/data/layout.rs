@@ -56,6 +56,7 @@ pub fn clean(field: &str) -> &str {
 impl Layout {
     /// The layout told by a file's first line (split into `fields`), or what is wrong with it.
     pub fn detect(fields: &[&str]) -> Result<Layout, String> {
+        // cannot panic: `split` yields at least one field, even of an empty line.
         let first = clean(fields[0]);
         if first.parse::<i64>().is_ok() {
             if fields.len() != BINANCE_COLUMNS {

@@ -34,6 +34,7 @@ fn plain_decimal(text: &[u8]) -> Option<f64> {
     for (i, &c) in body.iter().enumerate() {
         match c {
             b'0'..=b'9' if digits < 19 => {
+                // cannot panic: at most 19 digits: below 10^19 < u64::MAX.
                 mantissa = mantissa * 10 + u64::from(c - b'0');
                 digits += 1;
             }

@@ -136,6 +136,7 @@ pub fn iso_ms(text: &str) -> Option<i64> {
         let millis = rest[start..end.min(start + 3)]
             .iter()
             .fold(0, |acc, &d| acc * 10 + i64::from(d - b'0'));
+        // cannot panic: 1 to 3 fraction digits were read, so the power is 0..=2.
         ms += millis * 10i64.pow(3 - (end.min(start + 3) - start) as u32);
         i = end;
     }

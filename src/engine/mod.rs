@@ -138,6 +138,7 @@ impl Engine {
         let mut watch = Stopwatch::new(timings);
         let cols = &mut self.columns;
         for start in (0..series.len()).step_by(s.batch_size) {
+            // cannot panic: start < len and batch_size <= 1e8: no overflow, r within.
             let r = start..(start + s.batch_size).min(series.len());
             let batch = Batch {
                 start,

@@ -33,6 +33,7 @@ impl NextBatch {
     /// The batch after the one starting at candle `start`, batches being `batch_size` candles
     /// long (empty past the end).
     pub(crate) fn after(s: &super::candles::CandleSeries, start: usize, batch_size: usize) -> Self {
+        // cannot panic: start < len and batch_size <= 1e8 (BATCH_SIZE).
         let end = |batches: usize| (start + batches * batch_size).min(s.len());
         Self::new(s, end(1)..end(2))
     }

@@ -47,7 +47,8 @@ impl ExternalCommand {
     /// The command for `args` (the runbook's arguments), running in [`ExternalCommand::dir`].
     pub fn command(&self, program: &Path, args: &[std::ffi::OsString]) -> Command {
         let mut cmd = Command::new(program);
-        cmd.args(&self.argv[1..]).args(args).current_dir(&self.dir);
+        let own_args = self.argv.get(1..).unwrap_or_default();
+        cmd.args(own_args).args(args).current_dir(&self.dir);
         cmd
     }
 

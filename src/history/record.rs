@@ -65,6 +65,7 @@ pub fn record(history: &mut History, results: &[ScenarioResult]) -> Result<Recor
                     env.build_profile,
                     env.os,
                     env.cpu,
+                    // cannot panic: check_measurement bounds these three below i64::MAX.
                     env.cores as i64,
                     env.memory_mb as i64,
                     r.config_digest,

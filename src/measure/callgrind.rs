@@ -91,6 +91,7 @@ pub fn count(
         warmup: WARMUP,
         ..spec.clone()
     };
+    // cannot panic: runs is instruction_repeats (1..=100, config::measure) or 1.
     let mut samples = Vec::with_capacity(runs as usize);
     let mut fingerprint: Option<Option<Fingerprint>> = None;
     for run in 1..=runs.max(1) {

@@ -43,6 +43,7 @@ impl Deadline {
         if seconds.is_nan() || seconds < 0.0 {
             return None;
         }
+        // cannot panic: a limit too large (1e300 s) is Duration::MAX, never reached.
         let limit = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
         Some(Self::after(limit))
     }

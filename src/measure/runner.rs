@@ -200,6 +200,7 @@ pub fn run_repeats(
 /// time. The runs must agree on the fingerprint and on the data file's digest.
 pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
     let data = |m: &Measurement| m.data.as_ref().map(|d| d.digest.clone());
+    // cannot panic: `any` on no runs calls nothing; one run has a first.
     if runs.iter().any(|m| data(m) != data(&runs[0])) {
         return Err("the data file changed between repeats".to_owned());
     }
@@ -244,6 +245,7 @@ pub fn combine(mut runs: Vec<Measurement>) -> Result<Measurement, String> {
     });
     let count = runs.len();
     let mut m = runs.swap_remove(count / 2);
+    // cannot panic: <= 10,000 repeats of <= 10,000 samples a child (runner) fit u32.
     m.repeats = samples.len() as u32;
     m.candles_per_sec = Distribution::of(samples).ok_or("no samples")?;
     m.peak_rss_mb = peak;
@@ -280,6 +282,15 @@ pub fn parse_measurement(text: &str) -> Result<Measurement, String> {
     // A child may be any program (`ab --base`): its numbers are checked as a bench.json's are
     // before any statistic, sum or file is made of them.
     crate::compare::check_measurement(&m).map_err(|(key, problem)| format!("`{key}` {problem}"))?;
+    // Every child measures one repeat: one sample, or one external report's. Bounded, a run's
+    // samples (at most 10,000 children) fit the u32 counts of bench.json.
+    let n = m.candles_per_sec.samples.len();
+    if n > crate::external::protocol::MAX_SAMPLES {
+        return Err(format!(
+            "`candles_per_sec.samples` holds {n} samples for one repeat; at most {}",
+            crate::external::protocol::MAX_SAMPLES
+        ));
+    }
     Ok(m)
 }
 

@@ -193,6 +193,7 @@ impl RunPlan {
     /// After the repeats that gave `samples`, `elapsed` into the scenario: `Some(why)` to stop.
     pub fn after_repeat(&self, samples: &[f64], elapsed: std::time::Duration) -> Option<Stop> {
         match *self {
+            // cannot panic: <= 10,000 repeats of <= 10,000 samples a child (runner) fit u32.
             RunPlan::Fixed(n) => (samples.len() as u32 >= n).then_some(Stop::Repeats),
             RunPlan::Auto { bounds, stat } => precision::after_repeat(
                 samples,
@@ -265,6 +266,7 @@ impl AbPlan {
         elapsed: std::time::Duration,
     ) -> Option<Stop> {
         match self {
+            // cannot panic: <= 10,000 repeats of <= 10,000 samples a child (runner) fit u32.
             AbPlan::Fixed(n) => (base.len() as u32 >= *n).then_some(Stop::Repeats),
             AbPlan::Auto { bounds, test } => test
                 .after_round(base, head)

@@ -103,6 +103,7 @@ pub fn shift_interval(base: &[f64], head: &[f64], z: f64) -> Option<(f64, Interv
         .flat_map(|h| base.iter().map(move |b| h - b))
         .collect();
     d.sort_by(f64::total_cmp);
+    // cannot panic: thinned() keeps at most 1,000 a side: about 2e9 at most.
     let sigma = ((n1 * n2 * (n1 + n2 + 1)) as f64 / 12.0).sqrt();
     hodges_lehmann(&d, sigma, z)
 }
@@ -117,6 +118,7 @@ pub fn hodges_lehmann(sorted: &[f64], sigma: f64, z: f64) -> Option<(f64, Interv
     let estimate = super::percentile_of_sorted(sorted, 50.0)?;
     let c = (m as f64 / 2.0 - z * sigma).floor();
     let interval = if c >= 1.0 {
+        // cannot panic: z >= 0 (a critical value), so 1 <= c <= m / 2 indexes `sorted`.
         let c = c as usize;
         Interval {
             lo: Some(sorted[c - 1]),

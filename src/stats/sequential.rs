@@ -48,6 +48,7 @@ pub fn obrien_fleming_spent(alpha: f64, t: f64) -> f64 {
 /// or [`MAX_LOOKS`] spread evenly when there are more, `min` and `max` always among them.
 pub fn look_sizes(min: u32, max: u32) -> Vec<u32> {
     let (min, max) = (min.max(1), max.max(min.max(1)));
+    // cannot panic: 1 <= min <= max, so the count is at most u32::MAX.
     let count = (max - min + 1) as usize;
     if count <= MAX_LOOKS {
         return (min..=max).collect();

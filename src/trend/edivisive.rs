@@ -247,6 +247,7 @@ fn split_window(x: &[f64], distances: &mut PairSums, settings: &Settings) -> Vec
         segments[k] = (a, tau, distances.best_split(a, tau, m));
         segments.insert(k + 1, (tau, e, distances.best_split(tau, e, m)));
     }
+    // cannot panic: `segments` starts with one entry and only grows.
     segments[1..].iter().map(|&(start, ..)| start).collect()
 }
 

@@ -124,6 +124,7 @@ pub fn analyse(histories: &[ScenarioHistory], settings: &Settings) -> Vec<Series
                     .into_iter()
                     .map(|(index, before, after, p_value, pending)| ChangePoint {
                         index,
+                        // cannot panic: a change point splits the series, so index >= 1.
                         from_commit: commit(index - 1),
                         to_commit: commit(index),
                         before: Level::Number(before),

@@ -97,6 +97,7 @@ impl Chart<'_> {
                 .iter()
                 .map(|p| y(p.low.unwrap_or(p.value)))
                 .collect();
+            // cannot panic: a point with a spread was found, so n >= 1.
             let _ = write!(s, r#"<path class="spread" d="M0 {}"#, highs[0]);
             steps(&mut s, &highs, 1);
             let _ = write!(s, "L{} {}", n - 1, lows[n - 1]);
