@@ -158,6 +158,7 @@ fn inject_fault(symbol: &str) {
         return;
     };
     match fault.split_once(':') {
+        // A deliberate panic: the crash-containment tests ask for one through FAULT_VAR.
         Some(("panic", s)) if s == symbol => panic!("injected fault for {symbol}"),
         Some(("abort", s)) if s == symbol => std::process::abort(),
         Some(("hang", s)) if s == symbol => loop {

@@ -46,6 +46,7 @@ impl Suite {
     /// # Panics
     /// If the scenario's profile is not in [`Suite::budgets`]; [`load_suite`] guarantees it is.
     pub fn budget_for(&self, scenario: &Scenario) -> Budget {
+        // cannot panic: load_suite refuses a scenario whose profile it did not load.
         let profile = self.budgets.get(&scenario.budget).unwrap_or_else(|| {
             panic!(
                 "scenario `{}` uses budget profile `{}`, which is not in the suite",

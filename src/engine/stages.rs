@@ -100,6 +100,7 @@ impl Columns {
     }
 
     pub(crate) fn new(batch_size: usize) -> Self {
+        // cannot panic: batches hold at most batch_size candles, so every i < len here.
         let f = || vec![0.0; batch_size];
         Self {
             change: f(),

@@ -106,6 +106,7 @@ fn scenario_section(
         let (Some(points), Some(trend)) = (h.metrics.get(info.name), find(info.name)) else {
             continue;
         };
+        // cannot panic: series::load gives each point the index of a run.
         let points_commits = points.iter().map(|p| commits[p.run].clone()).collect();
         let budget = budget_lines(checks, info.name);
         let chart = Chart {
