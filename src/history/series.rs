@@ -145,7 +145,7 @@ pub fn load(history: &mut History, filter: &Filter) -> Result<Vec<ScenarioHistor
             if let Some(v) = [Some(point.value), point.low, point.high]
                 .into_iter()
                 .flatten()
-                .find(|v| !(v.abs() <= MAX_VALUE))
+                .find(|v| !v.is_finite() || v.abs() > MAX_VALUE)
             {
                 return Ok(Err((id, name.to_owned(), v)));
             }
@@ -282,7 +282,7 @@ mod tests {
                     "UPDATE metric SET value = {value} WHERE result_id = 2 AND name = 'candles_per_sec'"
                 ))
                 .unwrap();
-            let e = load(&mut h, &Filter::default()).err().expect("refused");
+            let e = load(&mut h, &Filter::default()).expect_err("refused");
             assert!(matches!(e, DbError::Damaged { .. }), "{e}");
             assert!(
                 e.to_string()
