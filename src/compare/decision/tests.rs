@@ -688,6 +688,33 @@ fn fewer_pairs_than_the_signed_rank_test_needs_are_inconclusive_in_pairs() {
 }
 
 #[test]
+fn enough_pairs_at_alpha_but_too_few_for_a_stricter_share_say_how_many_are_needed() {
+    // Twelve rounds of one sign reach z = 3.06: past 0.01's 2.58, short of 0.001's 3.29.
+    let (base, head) = swinging_rounds(0.7);
+    let d = at_level(
+        &base,
+        &head,
+        Better::Higher,
+        &thresholds(2.0, 10.0),
+        0.001,
+        true,
+    );
+    assert_eq!(d.verdict, ChangeVerdict::Inconclusive);
+    assert!(matches!(
+        d.noise,
+        Noise::SignedRankTest {
+            pairs: 12,
+            cleared: false,
+            ..
+        }
+    ));
+    assert_eq!(
+        d.reason.as_deref(),
+        Some("12 pairs, 14 needed at alpha 0.001")
+    );
+}
+
+#[test]
 fn samples_that_do_not_pair_fall_back_to_the_unpaired_test() {
     let (base, head) = swinging_rounds(0.95);
     let d = paired(&base, &head[..11], &thresholds(2.0, 10.0));
