@@ -732,11 +732,9 @@ fn a_paired_change_hidden_in_the_noise_says_how_large_the_noise_is() {
     let head: Vec<f64> = ratios.iter().map(|r| 1000.0 * r).collect();
     let d = paired(&base, &head, &thresholds(2.0, 10.0));
     assert_eq!(d.verdict, ChangeVerdict::Inconclusive, "{d:?}");
-    let reason = d.reason.unwrap();
-    assert!(
-        reason.starts_with("noise ±") && reason.ends_with("hides a 3.0% change"),
-        "{reason}"
-    );
+    // Noise: the 99 % interval of the typical ratio, the 6th smallest and largest of the 78
+    // Walsh averages, 0.8947 … 1.0649 around 0.9702: 9.5 % on the wider side.
+    assert_eq!(d.reason.as_deref(), Some("noise ±9.5% hides a 3.0% change"));
 }
 
 #[test]
