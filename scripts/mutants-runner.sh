@@ -33,12 +33,25 @@ case "$(basename "$bin")" in
       sampling::sequential::tests::a_five_percent_slowdown_at_the_shipped_noise_is_called_nine_times_in_ten
       trend::edivisive::tests::splitting_segment_by_segment_finds_what_scanning_every_split_finds
     )
+    # With test-name filters (e.g. `-- -- stats:: compare::`), the second pass keeps only the
+    # slow tests those filters select, as libtest would.
+    filters=()
+    for arg in "$@"; do
+      [[ $arg == -* ]] || filters+=("$arg")
+    done
     skips=()
+    selected=()
     for name in "${slow[@]}"; do
       skips+=(--skip "$name")
+      keep=$((${#filters[@]} == 0))
+      for f in "${filters[@]}"; do
+        [[ $name == *"$f"* ]] && keep=1
+      done
+      ((keep)) && selected+=("$name")
     done
     "$bin" "${fast[@]}" "$@" "${skips[@]}" || exit
-    exec "$bin" "${fast[@]}" "$@" --exact "${slow[@]}"
+    ((${#selected[@]})) || exit 0
+    exec "$bin" "${fast[@]}" --exact "${selected[@]}"
     ;;
   *)
     exec "$bin" "${fast[@]}" "$@"
