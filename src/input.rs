@@ -14,16 +14,7 @@ pub const MAX_INPUT_BYTES: usize = 64 << 20;
 /// device or a folder is refused, and a symlink to `/dev/zero` too. The cap is counted while
 /// reading, not trusted from the size the file reports.
 pub fn read_capped(path: &Path, cap: usize) -> io::Result<Vec<u8>> {
-    let file = File::options()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    if !file.metadata()?.file_type().is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+    let file = open_regular(path)?;
     let mut bytes = Vec::new();
     let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
     file.take(limit).read_to_end(&mut bytes)?;
@@ -34,6 +25,23 @@ pub fn read_capped(path: &Path, cap: usize) -> io::Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// The regular file at `path`, opened for reading without blocking (a FIFO cannot hang the
+/// open) and its type checked on the opened handle: a FIFO, a device, a folder or a symlink to
+/// one is refused. For inputs read as a stream (candle files) or opened by a library (SQLite).
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let file = File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.file_type().is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
 }
 
 /// [`read_capped`] with the cap for every input, [`MAX_INPUT_BYTES`].

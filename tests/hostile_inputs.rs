@@ -37,6 +37,30 @@ fn a_fifo_or_a_link_to_dev_zero_as_a_scenario_is_refused_not_read() {
 }
 
 #[test]
+fn a_fifo_as_bench_data_or_as_the_history_database_is_refused_not_waited_on() {
+    // Both were opened with a blocking open and waited on the FIFO for a writer.
+    let f = Fixture::new(&[]);
+    mkfifo(&f.path("c.csv"));
+    mkfifo(&f.path("h.sqlite"));
+    for (args, name) in [
+        (&["bench", "--data", "c.csv", "--repeats", "1"][..], "c.csv"),
+        (&["trend", "--db", "h.sqlite"], "h.sqlite"),
+        (
+            &["report", "--db", "h.sqlite", "--out", "r.html"],
+            "h.sqlite",
+        ),
+    ] {
+        let outcome = f.run(args);
+        assert_eq!(outcome.code(), 2, "{args:?}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(name) && outcome.stderr.contains("not a regular file"),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
+}
+
+#[test]
 fn a_scenario_file_over_64_mib_is_refused() {
     let f = Fixture::new(&[]);
     let mut text = tiny("a", "BTCUSDT", "");

@@ -35,7 +35,9 @@ fn scan(
     keep: bool,
 ) -> Result<(CandleSeries, DataInfo), DataError> {
     let clock = Instant::now();
-    let file = File::open(path).map_err(|e| DataError::file(path, format!("cannot read: {e}")))?;
+    // A regular file only: `bench --data` of a FIFO waited on it for ever.
+    let file = crate::input::open_regular(path)
+        .map_err(|e| DataError::file(path, format!("cannot read: {e}")))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut lines = Lines {
         path,

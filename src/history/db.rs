@@ -270,8 +270,9 @@ fn check_header(path: &Path) -> Result<(), DbError> {
         path: path.to_owned(),
         problem,
     };
+    // A regular file only: a FIFO as `--db` was waited on for ever.
     let mut file =
-        std::fs::File::open(path).map_err(|e| damaged(format!("cannot read it: {e}")))?;
+        crate::input::open_regular(path).map_err(|e| damaged(format!("cannot read it: {e}")))?;
     let len = file
         .metadata()
         .map_err(|e| damaged(format!("cannot read it: {e}")))?
