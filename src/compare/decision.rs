@@ -359,6 +359,7 @@ fn inconclusive_reason(base: Side, head: Side, noise: &Noise, change: f64) -> St
 
 /// A stricter level than [`ALPHA`] in words, to two significant digits: `alpha 0.0033`.
 pub(super) fn level_text(alpha: f64) -> String {
+    // cannot panic: clamped to 0..=12; a NaN alpha (from a file) casts to 0.
     let decimals = (1.0 - alpha.log10().floor()).clamp(0.0, 12.0) as usize;
     let digits = format!("{alpha:.decimals$}");
     format!(
@@ -441,6 +442,7 @@ fn rank_noise(base: Side, head: Side, alpha: f64) -> Noise {
         };
     }
     let test = mann_whitney(base.samples, head.samples).expect("both sides have samples");
+    // cannot panic: bench.json is at most 64 MiB: under 2^25 samples a side.
     let mean_u = (n1 * n2) as f64 / 2.0;
     let same_direction = (head.value - base.value) * (test.u - mean_u) > 0.0;
     Noise::RankTest {

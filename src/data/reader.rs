@@ -266,6 +266,7 @@ impl<'p> Rows<'p> {
         }
         self.previous = Some((ts, number));
         let [open, high, low, close, volume] = values;
+        // cannot panic: the bits of the time, for the digest only.
         self.digest.word(ts as u64);
         for x in values {
             self.digest.float(x);

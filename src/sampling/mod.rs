@@ -209,6 +209,7 @@ impl RunPlan {
     /// What bench.json records once sampling stopped for `stopped` with `samples`.
     pub fn record(&self, samples: &[f64], stopped: Stop) -> Sampling {
         match *self {
+            // cannot panic: <= 10,000 repeats of <= 10,000 samples a child (runner) fit u32.
             RunPlan::Fixed(_) => Sampling::fixed(samples.len() as u32),
             RunPlan::Auto { bounds, stat } => Sampling {
                 auto: Some(bounds),
@@ -280,6 +281,7 @@ impl AbPlan {
         match self {
             AbPlan::Fixed(_) => Sampling {
                 paired: true,
+                // cannot panic: <= 10,000 repeats of <= 10,000 samples a child (runner) fit u32.
                 ..Sampling::fixed(base.len() as u32)
             },
             AbPlan::Auto { bounds, test } => Sampling {

@@ -55,6 +55,7 @@ pub fn look_sizes(min: u32, max: u32) -> Vec<u32> {
     }
     let span = f64::from(max - min);
     let mut sizes: Vec<u32> = (0..MAX_LOOKS)
+        // cannot panic: the rounded step is at most span, so the size is at most max.
         .map(|i| min + (span * i as f64 / (MAX_LOOKS - 1) as f64).round() as u32)
         .collect();
     sizes.dedup();

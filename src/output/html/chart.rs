@@ -57,6 +57,7 @@ impl Chart<'_> {
     pub fn svg(&self) -> String {
         let n = self.points.len();
         let (lo, hi) = self.range();
+        // cannot panic: clamped to 0..=STEPS; NaN casts to 0.
         let y = |v: f64| ((hi - v) / (hi - lo) * STEPS).round().clamp(0.0, STEPS) as i64;
         let span = (n.max(2) - 1) as f64;
         let x_px = |i: usize| LEFT + (RIGHT - LEFT) * i as f64 / span;
@@ -139,6 +140,7 @@ impl Chart<'_> {
         }
         let labelled = self.change_points.len() <= MAX_LABELS;
         for c in self.change_points {
+            // cannot panic: a change point splits the series, so index >= 1.
             let xc = (x_px(c.index - 1) + x_px(c.index)) / 2.0;
             let commit = self.commits.get(c.index).cloned().unwrap_or_default();
             let _ = write!(
