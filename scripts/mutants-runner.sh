@@ -33,11 +33,13 @@ case "$(basename "$bin")" in
       sampling::sequential::tests::a_five_percent_slowdown_at_the_shipped_noise_is_called_nine_times_in_ten
       trend::edivisive::tests::splitting_segment_by_segment_finds_what_scanning_every_split_finds
     )
-    # With test-name filters (e.g. `-- -- stats:: compare::`), the second pass keeps only the
-    # slow tests those filters select, as libtest would.
+    # With test-name filters (e.g. `-- -- stats:: compare::`), each filter is a pass of its
+    # own, in the order given (the mutated module's tests first, not in name order), and the
+    # last pass keeps only the slow tests those filters select, as libtest would.
     filters=()
+    options=()
     for arg in "$@"; do
-      [[ $arg == -* ]] || filters+=("$arg")
+      if [[ $arg == -* ]]; then options+=("$arg"); else filters+=("$arg"); fi
     done
     skips=()
     selected=()
@@ -49,7 +51,13 @@ case "$(basename "$bin")" in
       done
       ((keep)) && selected+=("$name")
     done
-    "$bin" "${fast[@]}" "$@" "${skips[@]}" || exit
+    if ((${#filters[@]})); then
+      for f in "${filters[@]}"; do
+        "$bin" "${fast[@]}" "${options[@]}" "$f" "${skips[@]}" || exit
+      done
+    else
+      "$bin" "${fast[@]}" "$@" "${skips[@]}" || exit
+    fi
     ((${#selected[@]})) || exit 0
     exec "$bin" "${fast[@]}" --exact "${selected[@]}"
     ;;
