@@ -168,7 +168,12 @@ mod tests {
         // t(0.975, 9) = 2.262; s of 1..=10 is 3.0277, so the half-width is 2.166.
         let iv = mean_interval(&ramp(10), 0.95);
         assert!((iv.lo.unwrap() - (5.5 - 2.166)).abs() < 3e-3, "{iv:?}");
+        assert!((iv.hi.unwrap() - (5.5 + 2.166)).abs() < 3e-3, "{iv:?}");
         assert!((student_t(0.975, 4.0) - 2.776).abs() < 1e-2);
+        // The expansion's own values, its three terms after z (A&S 26.7.5, worked with the exact
+        // normal quantile): 0.007 and 0.002 under the exact 2.7764 and 3.2498.
+        assert!((student_t(0.975, 4.0) - 2.769_373_1).abs() < 1e-6);
+        assert!((student_t(0.995, 9.0) - 3.247_842_3).abs() < 1e-6);
         assert_eq!(mean_interval(&[1.0], 0.95).lo, None);
     }
 
@@ -192,6 +197,11 @@ mod tests {
             hi: Some(102.0),
         };
         assert_eq!(iv.relative_half_width(100.0), Some(0.05));
+        let iv = Interval {
+            lo: Some(98.0),
+            hi: Some(110.0),
+        };
+        assert_eq!(iv.relative_half_width(100.0), Some(0.1));
         assert_eq!(
             Interval {
                 lo: None,
