@@ -95,9 +95,6 @@ const MAX_SHIFT_SAMPLES: usize = 1000;
 pub fn shift_interval(base: &[f64], head: &[f64], z: f64) -> Option<(f64, Interval)> {
     let (base, head) = (thinned(base), thinned(head));
     let (n1, n2) = (base.len(), head.len());
-    if n1 == 0 || n2 == 0 {
-        return None;
-    }
     let mut d: Vec<f64> = head
         .iter()
         .flat_map(|h| base.iter().map(move |b| h - b))
@@ -188,6 +185,21 @@ mod tests {
         let (_, iv) = shift_interval(&[1.0, 2.0], &[3.0, 4.0], 2.576).unwrap();
         assert_eq!((iv.lo, iv.hi), (None, None));
         assert!(shift_interval(&[], &[1.0], 2.0).is_none());
+    }
+
+    #[test]
+    fn the_shift_interval_runs_between_the_c_th_differences_from_each_end() {
+        // base i², head 1.1·i² + 30 (i = 1..=20): 400 differences, σ_U = √(20·20·41/12) = 36.97,
+        // at z = 2.576 C = ⌊200 − 95.23⌋ = 104: from the 104th smallest difference to the
+        // 104th largest.
+        let base: Vec<f64> = (1..=20).map(|i| f64::from(i * i)).collect();
+        let head: Vec<f64> = base.iter().map(|b| 1.1 * b + 30.0).collect();
+        let (_, iv) = shift_interval(&base, &head, 2.576).unwrap();
+        let (lo, hi) = (iv.lo.unwrap(), iv.hi.unwrap());
+        assert!(
+            (lo + 73.4).abs() < 1e-9 && (hi - 162.1).abs() < 1e-9,
+            "{iv:?}"
+        );
     }
 
     #[test]
