@@ -168,6 +168,22 @@ mod tests {
     }
 
     #[test]
+    fn the_quantile_is_the_exact_inverse_of_this_modules_tails() {
+        // The Halley step makes `quantile` invert `cdf` (below the median) and `upper_tail`
+        // (from it on) to rounding, though `erfc` itself is good to 1.2e-7: so a p-value
+        // `two_sided_p` computes is below `alpha` exactly when `|z|` passes
+        // `two_sided_critical(alpha)`. Acklam's start alone is off by about 1e-7 here.
+        for p in [1e-12, 1e-6, 0.001, 0.024_25, 0.3, 0.499_999] {
+            let back = cdf(quantile(p)) / p;
+            assert!((back - 1.0).abs() < 1e-12, "p = {p}: back {back}");
+        }
+        for p in [0.5, 0.77, 0.975_75, 0.995, 0.999, 1.0 - 1e-9] {
+            let back = upper_tail(quantile(p)) / (1.0 - p);
+            assert!((back - 1.0).abs() < 1e-12, "p = {p}: back {back}");
+        }
+    }
+
+    #[test]
     fn the_density_is_the_bell_curve() {
         assert!((pdf(0.0) - 0.398_942_28).abs() < 1e-8);
         assert!((pdf(1.0) - 0.241_970_72).abs() < 1e-8);
