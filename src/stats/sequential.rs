@@ -233,5 +233,9 @@ mod tests {
         assert_eq!(many.len(), MAX_LOOKS);
         assert_eq!((many[0], *many.last().unwrap()), (5, 1000));
         assert!(many.windows(2).all(|w| w[0] < w[1]));
+        // One size past the cap, far from 0: spread, not every one.
+        let just_over = look_sizes(100, 100 + MAX_LOOKS as u32);
+        assert_eq!(just_over.len(), MAX_LOOKS);
+        assert_eq!(look_sizes(100, 99 + MAX_LOOKS as u32).len(), MAX_LOOKS);
     }
 }
