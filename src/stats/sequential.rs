@@ -48,11 +48,8 @@ pub fn obrien_fleming_spent(alpha: f64, t: f64) -> f64 {
 /// or [`MAX_LOOKS`] spread evenly when there are more, `min` and `max` always among them.
 pub fn look_sizes(min: u32, max: u32) -> Vec<u32> {
     let (min, max) = (min.max(1), max.max(min.max(1)));
-    // cannot panic: 1 <= min <= max, so the count is at most u32::MAX.
-    let count = (max - min + 1) as usize;
-    if count <= MAX_LOOKS {
-        return (min..=max).collect();
-    }
+    // With no more sizes than looks, the steps are under 1 and the rounded sizes take every
+    // value from min to max once duplicates go.
     let span = f64::from(max - min);
     let mut sizes: Vec<u32> = (0..MAX_LOOKS)
         // cannot panic: the rounded step is at most span, so the size is at most max.
@@ -204,6 +201,12 @@ mod tests {
             );
         }
         assert!((looks[4].spent - 0.05).abs() < 1e-4, "{}", looks[4].spent);
+        // The boundaries depend on the information fractions alone: looks two samples apart
+        // give the same ones.
+        let wider = boundaries(0.05, &[2, 4, 6, 8, 10]);
+        for (a, b) in looks.iter().zip(&wider) {
+            assert!((a.critical_z - b.critical_z).abs() < 1e-9, "{a:?} vs {b:?}");
+        }
     }
 
     #[test]
