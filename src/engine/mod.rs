@@ -216,6 +216,26 @@ mod tests {
     }
 
     #[test]
+    fn a_small_backtest_keeps_its_pinned_fingerprint() {
+        // tests/pinned_fingerprints.rs pins the shipped scenarios (30 s in a debug build);
+        // this pins one of 20,000 candles, cheap enough to run against every mutant.
+        let f = run(&generate(20_000, 7, "BTCUSDT"), EngineSettings::default()).fingerprint();
+        let got = (f.trades, f.final_equity, f.max_drawdown, f.digest.as_str());
+        assert_eq!(
+            got, PINNED_SMALL,
+            "if intended, pin {got:?} and say why in CHANGELOG.md"
+        );
+    }
+
+    /// Trades, final equity, maximum drawdown and digest of 20,000 BTCUSDT candles, seed 7.
+    const PINNED_SMALL: (u64, f64, f64, &str) = (
+        347,
+        764188.7191979227,
+        0.31314372552558467,
+        "d8fb8c2c3d59cb19",
+    );
+
+    #[test]
     fn fingerprint_ignores_timing_and_repeats() {
         let series = generate(50_000, 3, "ETHUSDT");
         let mut engine = Engine::new(EngineSettings::default());
