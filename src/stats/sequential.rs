@@ -189,12 +189,13 @@ mod tests {
     #[test]
     fn five_equal_looks_match_the_published_obrien_fleming_type_boundaries() {
         // Lan-DeMets O'Brien-Fleming-type spending, 5 equally spaced looks, two-sided α = 0.05:
-        // 4.877, 3.357, 2.680, 2.290, 2.031 (Jennison & Turnbull 2000, table 7.6; gsDesign).
+        // 4.877, 3.357, 2.680, 2.290, 2.031 (Jennison & Turnbull 2000, table 7.6; gsDesign), to
+        // the table's rounding.
         let looks = boundaries(0.05, &[1, 2, 3, 4, 5]);
         let want = [4.877, 3.357, 2.680, 2.290, 2.031];
         for (look, want) in looks.iter().zip(want) {
             assert!(
-                (look.critical_z - want).abs() < 2e-3,
+                (look.critical_z - want).abs() < 5e-4,
                 "n = {}: {} vs {want}",
                 look.n,
                 look.critical_z
