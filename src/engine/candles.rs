@@ -227,7 +227,21 @@ mod tests {
             if i > 0 {
                 assert_eq!(c.open, s.close[i - 1], "open must continue the last close");
             }
+            assert!(
+                (0.5 * BASE_VOLUME..1.5 * BASE_VOLUME).contains(&c.volume),
+                "volume outside [0.5, 1.5) of the base at {i}: {c:?}"
+            );
+            assert!(
+                c.high <= c.open.max(c.close) * (1.0 + WICK)
+                    && c.low >= c.open.min(c.close) * (1.0 - WICK)
+            );
         }
+        // Volume is uniform over its range: its mean is the base volume.
+        let mean = s.volume.iter().sum::<f64>() / s.len() as f64;
+        assert!(
+            (mean / BASE_VOLUME - 1.0).abs() < 0.01,
+            "mean volume {mean}"
+        );
     }
 
     #[test]

@@ -23,13 +23,18 @@ static EXTRA_WORK: OnceLock<usize> = OnceLock::new();
 /// Reads [`EXTRA_WORK_VAR`] for this process (0 when unset or empty) and returns it; a value that is not
 /// a whole number is an error naming the variable and the value.
 pub fn configure_from_env() -> Result<usize, String> {
-    let n = match std::env::var(EXTRA_WORK_VAR) {
-        Err(_) => 0,
-        Ok(value) if value.trim().is_empty() => 0,
-        Ok(value) => parse(&value)
-            .ok_or_else(|| format!("{EXTRA_WORK_VAR} must be a whole number, got {value:?}"))?,
-    };
+    let n = level(std::env::var(EXTRA_WORK_VAR).ok().as_deref())?;
     Ok(*EXTRA_WORK.get_or_init(|| n))
+}
+
+/// The extra work [`EXTRA_WORK_VAR`]'s `value` asks for: 0 when unset or blank.
+fn level(value: Option<&str>) -> Result<usize, String> {
+    match value {
+        None => Ok(0),
+        Some(value) if value.trim().is_empty() => Ok(0),
+        Some(value) => parse(value)
+            .ok_or_else(|| format!("{EXTRA_WORK_VAR} must be a whole number, got {value:?}")),
+    }
 }
 
 /// `value` as a whole number.
@@ -70,5 +75,16 @@ mod tests {
         assert_eq!(parse("-3"), None);
         assert_eq!(parse("lots"), None);
         assert_eq!(parse(""), None);
+    }
+
+    #[test]
+    fn an_unset_or_blank_knob_asks_for_nothing_and_a_bad_one_is_named() {
+        assert_eq!(level(None), Ok(0));
+        assert_eq!(level(Some(" \n")), Ok(0));
+        assert_eq!(level(Some("1250")), Ok(1250));
+        assert_eq!(
+            level(Some("lots")),
+            Err("PERFSUITE_EXTRA_WORK must be a whole number, got \"lots\"".to_owned())
+        );
     }
 }

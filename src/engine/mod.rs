@@ -216,6 +216,16 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_series_is_no_trade_at_the_initial_cash() {
+        let settings = EngineSettings::default();
+        let outcome = run(&generate(0, 1, "BTCUSDT"), settings);
+        assert_eq!(
+            (outcome.trades, outcome.final_equity, outcome.max_drawdown),
+            (0, settings.initial_cash, 0.0)
+        );
+    }
+
+    #[test]
     fn a_small_backtest_keeps_its_pinned_fingerprint() {
         // tests/pinned_fingerprints.rs pins the shipped scenarios (30 s in a debug build);
         // this pins one of 20,000 candles, cheap enough to run against every mutant.
