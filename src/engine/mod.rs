@@ -226,6 +226,24 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_volume_before_a_broken_candle_in_its_batch_is_not_what_is_reported() {
+        // Zero volume is valid; the batch's first invalid candle is the one named.
+        let mut series = generate(100, 1, "BTCUSDT");
+        series.volume[5] = 0.0;
+        series.low[50] = -1.0;
+        let err = Engine::new(EngineSettings::default())
+            .run(&series, None)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            EngineError::InvalidCandle {
+                index: 50,
+                reason: "low is not positive"
+            }
+        );
+    }
+
+    #[test]
     fn a_small_backtest_keeps_its_pinned_fingerprint() {
         // tests/pinned_fingerprints.rs pins the shipped scenarios (30 s in a debug build);
         // this pins one of 20,000 candles, cheap enough to run against every mutant.
