@@ -417,6 +417,28 @@ mod tests {
     }
 
     #[test]
+    fn no_entry_where_the_emas_only_meet_nor_at_an_rsi_of_exactly_the_overbought_level() {
+        let settings = EngineSettings {
+            ema_fast: 1,
+            ema_slow: 2,
+            rsi_overbought: 100.0,
+            ..Default::default()
+        };
+        // After a fall, a flat stretch brings both EMAs to 99 exactly: they meet, they do not
+        // cross. A rise with no fall before it has an RSI of exactly 100: not below 100.
+        let meet = [[100.0; 6].as_slice(), &[99.0; 40]].concat();
+        let overbought = [[100.0; 20].as_slice(), &[101.0, 102.0, 103.0, 104.0]].concat();
+        for prices in [meet, overbought] {
+            let out = run(&series_of(&prices), settings);
+            assert_eq!(
+                (out.trades, out.final_equity),
+                (0, settings.initial_cash),
+                "{prices:?}"
+            );
+        }
+    }
+
+    #[test]
     fn an_entry_signal_while_holding_a_position_buys_nothing() {
         // With EMAs of 1 and 2 candles, a flat stretch brings both to the same price exactly
         // (flat stretches are common in real data): their difference returns to 0 without
@@ -428,22 +450,26 @@ mod tests {
             &[102.0, 102.0, 101.0, 100.0, 100.0],
         ]
         .concat();
-        let settings = EngineSettings {
-            ema_fast: 1,
-            ema_slow: 2,
-            rsi_overbought: 100.0,
-            ..Default::default()
-        };
-        let mut engine = Engine::new(settings);
-        let out = engine.run(&series_of(&prices), None).unwrap();
-        let trades = engine.ledger().trades();
-        assert_eq!(trades.len(), 1, "{trades:?}");
-        let t = trades[0];
-        assert_eq!((t.entry_index, t.exit), (8, ExitReason::Signal), "{t:?}");
-        assert!(
-            (out.final_equity - (settings.initial_cash + t.pnl)).abs() < 1e-6,
-            "{out:?} {t:?}"
-        );
+        // Half the equity at most in the position, so that cash is left to buy more with.
+        for max_exposure in [1.0, 0.5] {
+            let settings = EngineSettings {
+                ema_fast: 1,
+                ema_slow: 2,
+                rsi_overbought: 100.0,
+                max_exposure,
+                ..Default::default()
+            };
+            let mut engine = Engine::new(settings);
+            let out = engine.run(&series_of(&prices), None).unwrap();
+            let trades = engine.ledger().trades();
+            assert_eq!(trades.len(), 1, "{trades:?}");
+            let t = trades[0];
+            assert_eq!((t.entry_index, t.exit), (8, ExitReason::Signal), "{t:?}");
+            assert!(
+                (out.final_equity - (settings.initial_cash + t.pnl)).abs() < 1e-6,
+                "{out:?} {t:?}"
+            );
+        }
     }
 
     #[test]
