@@ -106,3 +106,20 @@ impl<'a> Stopwatch<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timings_made_for_n_batches_hold_n_without_growing() {
+        // Recording must not allocate inside the timed loop: the columns are reserved up front.
+        let made = [
+            StageTimings::with_capacity(1000),
+            StageTimings::try_with_capacity(1000).unwrap(),
+        ];
+        for timings in made {
+            assert!(timings.nanos.iter().all(|column| column.capacity() >= 1000));
+        }
+    }
+}
