@@ -226,24 +226,6 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_volume_before_a_broken_candle_in_its_batch_is_not_what_is_reported() {
-        // Zero volume is valid; the batch's first invalid candle is the one named.
-        let mut series = generate(100, 1, "BTCUSDT");
-        series.volume[5] = 0.0;
-        series.low[50] = -1.0;
-        let err = Engine::new(EngineSettings::default())
-            .run(&series, None)
-            .unwrap_err();
-        assert_eq!(
-            err,
-            EngineError::InvalidCandle {
-                index: 50,
-                reason: "low is not positive"
-            }
-        );
-    }
-
-    #[test]
     fn a_small_backtest_keeps_its_pinned_fingerprint() {
         // tests/pinned_fingerprints.rs pins the shipped scenarios (30 s in a debug build);
         // this pins one of 20,000 candles, cheap enough to run against every mutant.
@@ -474,32 +456,39 @@ mod tests {
 
     #[test]
     fn invalid_candle_is_reported_with_its_index() {
-        let mut series = generate(100, 1, "BTCUSDT");
-        series.high[42] = series.low[42] - 1.0;
-        let err = Engine::new(EngineSettings {
-            batch_size: 16,
-            ..Default::default()
-        })
-        .run(&series, None)
-        .unwrap_err();
-        assert_eq!(
-            err,
-            EngineError::InvalidCandle {
-                index: 42,
-                reason: "high is below open or close"
-            }
-        );
-        series = generate(100, 1, "BTCUSDT");
-        series.open[7] = f64::NAN;
-        let err = Engine::new(EngineSettings::default())
+        /// Breaks one or more candles of a series.
+        type Break = fn(&mut CandleSeries);
+        let cases: [(usize, Break, usize, &str); 3] = [
+            (
+                16,
+                |s| s.high[42] = s.low[42] - 1.0,
+                42,
+                "high is below open or close",
+            ),
+            (
+                4096,
+                |s| s.open[7] = f64::NAN,
+                7,
+                "a price or volume is not finite",
+            ),
+            // Zero volume is valid: the batch's first invalid candle is the one named.
+            (
+                4096,
+                |s| (s.volume[5], s.low[50]) = (0.0, -1.0),
+                50,
+                "low is not positive",
+            ),
+        ];
+        for (batch_size, break_it, index, reason) in cases {
+            let mut series = generate(100, 1, "BTCUSDT");
+            break_it(&mut series);
+            let err = Engine::new(EngineSettings {
+                batch_size,
+                ..Default::default()
+            })
             .run(&series, None)
             .unwrap_err();
-        assert_eq!(
-            err,
-            EngineError::InvalidCandle {
-                index: 7,
-                reason: "a price or volume is not finite"
-            }
-        );
+            assert_eq!(err, EngineError::InvalidCandle { index, reason });
+        }
     }
 }
