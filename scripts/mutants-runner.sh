@@ -35,7 +35,8 @@ case "$(basename "$bin")" in
     )
     # With test-name filters (e.g. `-- -- stats:: compare::`), each filter is a pass of its
     # own, in the order given (the mutated module's tests first, not in name order), and the
-    # last pass keeps only the slow tests those filters select, as libtest would.
+    # last pass keeps only the slow tests those filters select, as libtest would. Give options
+    # that take a value as `--option=value`: a separate word would be read as a filter.
     filters=()
     options=()
     for arg in "$@"; do
@@ -59,7 +60,7 @@ case "$(basename "$bin")" in
       "$bin" "${fast[@]}" "$@" "${skips[@]}" || exit
     fi
     ((${#selected[@]})) || exit 0
-    exec "$bin" "${fast[@]}" --exact "${selected[@]}"
+    exec "$bin" "${fast[@]}" "${options[@]}" --exact "${selected[@]}"
     ;;
   *)
     exec "$bin" "${fast[@]}" "$@"
