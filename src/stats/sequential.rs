@@ -48,7 +48,7 @@ pub fn obrien_fleming_spent(alpha: f64, t: f64) -> f64 {
 /// or [`MAX_LOOKS`] spread evenly when there are more, `min` and `max` always among them.
 pub fn look_sizes(min: u32, max: u32) -> Vec<u32> {
     let (min, max) = (min.max(1), max.max(min.max(1)));
-    // With no more sizes than looks, the steps are under 1 and the rounded sizes take every
+    // With no more sizes than looks, the steps are at most 1 and the rounded sizes take every
     // value from min to max once duplicates go.
     let span = f64::from(max - min);
     let mut sizes: Vec<u32> = (0..MAX_LOOKS)
