@@ -12,23 +12,18 @@ use common::{child_with, children_of, is_running, signal, tiny, wait_until, Fixt
 /// background holding stdout and stderr, and writes the sleep's pid to `sleepers`. For the
 /// symbols `FLOOD` and `HANG` it floods stdout or hangs instead of measuring.
 fn sloppy_wrapper(f: &Fixture) -> String {
-    let script = format!(
-        "#!/bin/sh\n\
-         sleep 300 &\n\
+    let body = format!(
+        "sleep 300 &\n\
          echo $! >> '{sleepers}'\n\
          case \"$*\" in\n\
            *FLOOD*) yes; exit 0 ;;\n\
            *HANG*) sleep 300; exit 0 ;;\n\
          esac\n\
-         '{exe}' \"$@\"\n",
+         '{exe}' \"$@\"",
         sleepers = f.path("sleepers").display(),
         exe = env!("CARGO_BIN_EXE_perfsuite"),
     );
-    f.write("base.sh", script);
-    let path = f.path("base.sh");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
+    f.write_script("base.sh", &body)
 }
 
 /// The pids of every background sleep the wrapper started.

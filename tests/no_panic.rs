@@ -134,16 +134,13 @@ fn a_base_that_prints_a_negative_throughput_is_an_error_row_and_nothing_is_made_
     hostile["candles_per_sec"]["samples"] = serde_json::json!([-5.0]);
     f.write("hostile.json", hostile.to_string());
     // The probe gets a real measurement; every later run gets the hostile one.
-    f.write(
+    let base = f.write_script(
         "base.sh",
-        format!(
-            "#!/bin/sh\ncase \"$*\" in *PROBE*) exec '{exe}' \"$@\" ;; esac\ncat '{}'\n",
+        &format!(
+            "case \"$*\" in *PROBE*) exec '{exe}' \"$@\" ;; esac\ncat '{}'",
             f.path("hostile.json").display()
         ),
     );
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(f.path("base.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let base = f.path("base.sh").display().to_string();
     let outcome = f.run(&["ab", "--base", &base, "s", "--out", "out", "-q", "--strict"]);
     assert_eq!(outcome.code(), 3, "{}", outcome.stderr);
     assert!(

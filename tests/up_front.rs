@@ -3,19 +3,11 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
-
 use common::{tiny, Fixture};
 use perfsuite::commands::bench::MEMORY_LIMIT_VAR;
 
 fn one_scenario() -> Fixture {
     Fixture::new(&[("s/a.toml", &tiny("a", "BTCUSDT", ""))])
-}
-
-/// Writes an executable shell script at `rel`.
-fn script(f: &Fixture, rel: &str, body: &str) {
-    f.write(rel, format!("#!/bin/sh\n{body}\n"));
-    std::fs::set_permissions(f.path(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]
@@ -47,8 +39,8 @@ fn a_bad_memory_limit_is_exit_2_before_anything_runs_naming_the_variable_and_the
 #[test]
 fn ab_refuses_a_base_that_is_not_a_perfsuite_build_before_measuring_naming_it() {
     let f = one_scenario();
-    script(&f, "silent.sh", "exit 0");
-    script(&f, "chatty.sh", "echo '{\"hello\": 1}'");
+    f.write_script("silent.sh", "exit 0");
+    f.write_script("chatty.sh", "echo '{\"hello\": 1}'");
     for base in ["/bin/true", "./silent.sh", "./chatty.sh"] {
         let outcome = f.run(&["ab", "--base", base, "s", "--out", "out"]);
         assert_eq!(outcome.code(), 2, "{base}: {}", outcome.stderr);
@@ -78,7 +70,7 @@ fn ab_base_without_a_folder_is_the_file_in_the_current_folder_never_one_on_path(
     );
     // A `perfsuite` in the current folder that is not perfsuite is the one probed, not the
     // perfsuite on PATH (the code before the fix checked `./perfsuite` and ran PATH's).
-    script(&f, "perfsuite", "exit 0");
+    f.write_script("perfsuite", "exit 0");
     let outcome = common::finish(
         f.perfsuite(&["ab", "--base", "perfsuite", "s", "--out", "out"])
             .env("PATH", &path)

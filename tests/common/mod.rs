@@ -196,6 +196,16 @@ impl Fixture {
         self.ws.write(path, contents);
     }
 
+    /// Writes the shell script `body` (after a `#!/bin/sh` line) to `rel`, executable; returns
+    /// its path as text, ready to pass as an argument.
+    pub fn write_script(&self, rel: &str, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        self.write(rel, format!("#!/bin/sh\n{body}\n"));
+        let path = self.path(rel);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    }
+
     /// `rel` inside the fixture.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.ws.join(rel)
